@@ -1,0 +1,1 @@
+"""compliance: check DTR-1 submissions and render referral packs and quarterly returns."""

@@ -1,0 +1,92 @@
+"""Issues and the report that gathers them (spec section 5)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    FATAL = "fatal"
+    ERROR = "error"
+    WARNING = "warning"
+
+
+Source = dict[str, Any]
+"""Where a value came from: ``{"line": n}`` for JSON, ``{"sheet", "row", "column"}`` for XLSX."""
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    code: str
+    severity: Severity
+    message: str
+    path: str
+    referral_id: str | None = None
+    source: Source | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "path": self.path,
+            "referral_id": self.referral_id,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Issue:
+        return cls(
+            code=data["code"],
+            severity=Severity(data["severity"]),
+            message=data["message"],
+            path=data["path"],
+            referral_id=data.get("referral_id"),
+            source=data.get("source"),
+        )
+
+
+_INDEX = re.compile(r"\d+")
+
+
+def _document_order(issue: Issue) -> tuple[Any, ...]:
+    # Sort by position in the document: array indexes numerically, then by code.
+    tokens = tuple(
+        (0, int(token), "") if _INDEX.fullmatch(token) else (1, 0, token)
+        for token in issue.path.split("/")[1:]
+    )
+    return (tokens, issue.code)
+
+
+@dataclass
+class Report:
+    """Every issue found in one input, in document order."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.issues.sort(key=_document_order)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        tally = Counter(issue.severity for issue in self.issues)
+        return {severity.value: tally.get(severity, 0) for severity in Severity}
+
+    @property
+    def is_fatal(self) -> bool:
+        return any(issue.severity is Severity.FATAL for issue in self.issues)
+
+    @property
+    def filing_ready(self) -> bool:
+        return not any(issue.severity is not Severity.WARNING for issue in self.issues)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [issue.to_json() for issue in self.issues]
+
+    @classmethod
+    def from_json(cls, data: list[dict[str, Any]]) -> Report:
+        return cls([Issue.from_json(item) for item in data])

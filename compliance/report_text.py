@@ -1,0 +1,47 @@
+"""A check result as text for people: grouped by referral, each issue with path and source."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from compliance.check import CheckResult
+from compliance.issues import Issue, Source
+
+
+def describe_source(source: Source | None) -> str:
+    if not source:
+        return ""
+    if "line" in source:
+        return f"line {source['line']}"
+    return f"sheet {source.get('sheet')}, row {source.get('row')}, column {source.get('column')}"
+
+
+def _count_phrase(counts: dict[str, int]) -> str:
+    parts = [
+        f"{counts[severity]} {severity}" + ("" if counts[severity] == 1 else "s")
+        for severity in ("fatal", "error", "warning")
+        if counts[severity]
+    ]
+    return ", ".join(parts) or "no issues"
+
+
+def _issue_line(issue: Issue) -> str:
+    where = describe_source(issue.source)
+    location = f"{issue.path or '/'}" + (f" ({where})" if where else "")
+    return f"    {issue.severity.value:<7} {issue.code}  {location}\n            {issue.message}"
+
+
+def result_text(result: CheckResult) -> str:
+    report = result.report
+    state = "filing-ready" if report.filing_ready else "NOT filing-ready"
+    heading = f"{result.input_name}: {state} ({_count_phrase(report.counts)})"
+    if result.submission_id:
+        heading += f", submission {result.submission_id}"
+    lines = [heading]
+    groups: dict[str | None, list[Issue]] = defaultdict(list)
+    for issue in report.issues:
+        groups[issue.referral_id].append(issue)
+    for referral_id in sorted(groups, key=lambda key: (key is not None, key or "")):
+        lines.append(f"  Referral {referral_id}" if referral_id else "  Submission")
+        lines.extend(_issue_line(issue) for issue in groups[referral_id])
+    return "\n".join(lines)

@@ -1,0 +1,179 @@
+"""Integrity: identifiers are unique and every reference resolves (DTR-I)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from compliance.codes import ReferralType, SubmissionType
+from compliance.issues import Severity
+from compliance.model import Referral, Removal
+from compliance.rules.registry import (
+    Finding,
+    RuleContext,
+    SubmissionFacts,
+    referral_rule,
+    removal_rule,
+    submission_rule,
+)
+
+
+def _repeats(keyed: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """Yield (path, value) for every occurrence of a value after its first."""
+    seen: set[str] = set()
+    for path, value in keyed:
+        if value in seen:
+            yield path, value
+        seen.add(value)
+
+
+@submission_rule(
+    "DTR-I001",
+    Severity.ERROR,
+    "Duplicate referral_id in the submission, or duplicate action_id in the log",
+    "DTR-1 §4, §4.6",
+)
+def unique_referral_and_action_ids(facts: SubmissionFacts, ctx: RuleContext) -> Iterator[Finding]:
+    for path, value in _repeats(
+        (f"/referrals/{index}/referral_id", rid) for index, rid in facts.referral_ids
+    ):
+        yield Finding(path, f"referral_id {value} is used by more than one referral.", value)
+    for path, value in _repeats(
+        (f"/moderation_log/{index}/action_id", aid) for index, aid in facts.action_ids
+    ):
+        yield Finding(path, f"action_id {value} appears more than once in the moderation log.")
+
+
+@referral_rule(
+    "DTR-I002",
+    Severity.ERROR,
+    "Duplicate subject_id or content_id within a referral",
+    "DTR-1 §4.3, §4.4",
+)
+def unique_subjects_and_content(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
+    for path, value in _repeats(
+        (f"/subjects/{j}/subject_id", s.subject_id) for j, s in enumerate(referral.subjects)
+    ):
+        yield Finding(path, f"subject_id {value} is used twice in referral {referral.referral_id}.")
+    for path, value in _repeats(
+        (f"/content_items/{j}/content_id", c.content_id)
+        for j, c in enumerate(referral.content_items)
+    ):
+        yield Finding(path, f"content_id {value} is used twice in referral {referral.referral_id}.")
+
+
+@referral_rule(
+    "DTR-I003",
+    Severity.ERROR,
+    "A content item names a subject_id that the referral does not have",
+    "DTR-1 §4.4",
+)
+def content_subject_exists(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
+    subject_ids = {subject.subject_id for subject in referral.subjects}
+    for j, item in enumerate(referral.content_items):
+        if item.subject_id is not None and item.subject_id not in subject_ids:
+            yield Finding(
+                f"/content_items/{j}/subject_id",
+                f"Content item {item.content_id} names subject {item.subject_id}, "
+                f"which referral {referral.referral_id} does not list.",
+            )
+
+
+def _undeclared_service(service_id: str, ctx: RuleContext) -> bool:
+    return ctx.service_ids is not None and service_id not in ctx.service_ids
+
+
+def _undeclared_message(service_id: str, ctx: RuleContext) -> str:
+    declared = ", ".join(sorted(ctx.service_ids or ())) or "none"
+    return f"service_id {service_id} is not a service the platform declared (declared: {declared})."
+
+
+@referral_rule(
+    "DTR-I004", Severity.ERROR, "A service_id that the platform did not declare", "DTR-1 §3"
+)
+def referral_services_declared(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
+    for j, subject in enumerate(referral.subjects):
+        if _undeclared_service(subject.service_id, ctx):
+            yield Finding(f"/subjects/{j}/service_id", _undeclared_message(subject.service_id, ctx))
+    for j, item in enumerate(referral.content_items):
+        if _undeclared_service(item.service_id, ctx):
+            yield Finding(
+                f"/content_items/{j}/service_id", _undeclared_message(item.service_id, ctx)
+            )
+
+
+@removal_rule("DTR-I004")
+def removal_service_declared(removal: Removal, ctx: RuleContext) -> Iterator[Finding]:
+    if _undeclared_service(removal.service_id, ctx):
+        yield Finding("/service_id", _undeclared_message(removal.service_id, ctx))
+
+
+@referral_rule(
+    "DTR-I005",
+    Severity.ERROR,
+    "A continuing or correction referral with no related_referral_ids",
+    "DTR-1 §4",
+)
+def follow_up_names_its_origin(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
+    if referral.referral_type is not ReferralType.INITIAL and not referral.related_referral_ids:
+        yield Finding(
+            "/related_referral_ids",
+            f"Referral {referral.referral_id} is a {referral.referral_type.value} referral "
+            "but names no earlier referral in related_referral_ids.",
+        )
+
+
+@submission_rule(
+    "DTR-I006",
+    Severity.ERROR,
+    "amends_submission_id missing on an amendment, or present on an initial submission",
+    "DTR-1 §3",
+)
+def amendment_names_what_it_amends(facts: SubmissionFacts, ctx: RuleContext) -> Iterator[Finding]:
+    envelope = facts.envelope
+    if envelope is None:
+        return
+    amends = envelope.amends_submission_id
+    if envelope.submission_type is SubmissionType.AMENDMENT and amends is None:
+        yield Finding(
+            "/amends_submission_id",
+            "This is an amendment but amends_submission_id does not say which submission "
+            "it replaces.",
+        )
+    elif envelope.submission_type is SubmissionType.INITIAL and amends is not None:
+        yield Finding(
+            "/amends_submission_id",
+            f"An initial submission must not amend another, but amends_submission_id is {amends}.",
+        )
+
+
+@referral_rule(
+    "DTR-I007", Severity.ERROR, "A referral with neither subjects nor content items", "DTR-1 §4"
+)
+def referral_has_substance(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
+    if not referral.subjects and not referral.content_items:
+        yield Finding(
+            "",
+            f"Referral {referral.referral_id} has neither a subject nor a content item, "
+            "so police would have nothing to act on.",
+        )
+
+
+@referral_rule(
+    "DTR-I008",
+    Severity.ERROR,
+    "referred_at without referred_to, or referred_to without referred_at",
+    "DTR-1 §4",
+)
+def referral_destination_consistent(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
+    if referral.referred_at is not None and referral.referred_to is None:
+        yield Finding(
+            "/referred_to",
+            f"Referral {referral.referral_id} has a referred_at time but does not say which "
+            "authority received it (referred_to).",
+        )
+    elif referral.referred_to is not None and referral.referred_at is None:
+        yield Finding(
+            "/referred_at",
+            f"Referral {referral.referral_id} names {referral.referred_to} in referred_to "
+            "but has no referred_at time.",
+        )

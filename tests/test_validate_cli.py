@@ -1,0 +1,89 @@
+"""`compliance validate`: output formats and exit status (DTR-1 section 8)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from returns_fixture import submission, submission_bytes
+
+from compliance.cli import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_json_output_has_one_object_per_input(tmp_path: Path) -> None:
+    ready = submission()
+    ready["referrals"] = ready["referrals"][:1]
+    ready["moderation_log"] = ready["moderation_log"][:1]
+    good = write(tmp_path, "good.json", submission_bytes(ready))
+    bad = write(tmp_path, "bad.json", submission_bytes())
+    result = run("validate", good, bad, "--format", "json")
+    assert result.exit_code == 1
+    printed = json.loads(result.output)
+    assert [entry["input"] for entry in printed] == [good, bad]
+    assert set(printed[0]) == {"input", "submission_id", "filing_ready", "counts", "issues"}
+    assert printed[0]["filing_ready"] is True and printed[0]["counts"] == {
+        "fatal": 0,
+        "error": 0,
+        "warning": 0,
+    }
+    assert printed[1]["filing_ready"] is False
+    issue = printed[1]["issues"][0]
+    assert set(issue) == {"code", "severity", "message", "path", "referral_id", "source"}
+    assert issue["code"] == "DTR-T005" and issue["referral_id"] == "R2"
+    assert issue["source"]["line"] > 1
+
+
+def test_exit_zero_when_every_input_is_ready(tmp_path: Path) -> None:
+    ready = submission()
+    ready["referrals"] = ready["referrals"][:1]
+    ready["moderation_log"] = ready["moderation_log"][:1]
+    assert run("validate", write(tmp_path, "a.json", submission_bytes(ready))).exit_code == 0
+
+
+def test_text_output_groups_by_referral_with_lines(tmp_path: Path) -> None:
+    result = run("validate", write(tmp_path, "s.json", submission_bytes()))
+    assert result.exit_code == 1
+    assert "NOT filing-ready (1 error, 2 warnings)" in result.output
+    assert "  Referral R2\n" in result.output
+    assert "DTR-T005  /referrals/1/referred_at (line " in result.output
+
+
+def test_fatal_input_exits_one(tmp_path: Path) -> None:
+    result = run("validate", write(tmp_path, "x.json", b"[1, 2]"), "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.output)[0]["issues"][0]["code"] == "DTR-S000"
+
+
+def test_missing_file_is_usage_error(tmp_path: Path) -> None:
+    result = run("validate", str(tmp_path / "nope.json"))
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for command in ("validate", "rules", "schema", "render"):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Example" in result.output, command
+
+
+def test_schema_is_valid_json_schema_that_accepts_the_fixture() -> None:
+    import jsonschema
+
+    result = run("schema")
+    schema = json.loads(result.output)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    document = submission()
+    jsonschema.Draft202012Validator(schema).validate(document)
+    document["referrals"][0]["surplus"] = 1
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(document))
