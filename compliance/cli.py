@@ -1,0 +1,369 @@
+"""The `compliance` command: parse arguments, call the library, choose the exit status.
+
+Exit status (DTR-1 section 8): 0 success; 1 some input is not filing-ready or was rejected;
+2 bad usage, or a file that does not exist or cannot be opened. A user's mistake is never a
+traceback: it is a located issue, or one line on stderr with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from compliance.check import InputError, check_path
+
+EXIT_OK, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(click.ClickException):
+    exit_code = EXIT_USAGE
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="compliance")
+def cli() -> None:
+    """File DTR-1 duty-to-report referrals and quarterly compliance returns.
+
+    \b
+    Typical use:
+      compliance validate submission.json
+      compliance render submission.json --out output/
+      compliance rules
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json for machines (one object per input).",
+)
+def validate(files: tuple[Path, ...], output_format: str) -> None:
+    """Check submissions against DTR-1 and report every issue found.
+
+    Each issue has its code, severity, a plain-English message, the JSON Pointer of the
+    offending value and where it is in the file (line, or sheet/row/column). Exit status is
+    0 when every file is filing-ready, 1 when any is not, 2 when a file cannot be opened.
+
+    \b
+    Example:
+      compliance validate sample_inputs/*.json --format json
+    """
+    results = []
+    for path in files:
+        try:
+            results.append(check_path(path))
+        except InputError as error:
+            raise UsageError(str(error)) from None
+    if output_format == "json":
+        click.echo(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
+    else:
+        from compliance.report_text import result_text
+
+        click.echo("\n\n".join(result_text(r) for r in results))
+    sys.exit(EXIT_OK if all(r.report.filing_ready for r in results) else EXIT_NOT_READY)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+def rules(output_format: str) -> None:
+    """Print the DTR-1 rule catalogue from the tool's own registry.
+
+    \b
+    Example:
+      compliance rules --format json
+    """
+    from compliance import catalogue
+
+    render = {
+        "text": catalogue.catalogue_text,
+        "json": catalogue.catalogue_json,
+        "markdown": catalogue.catalogue_markdown,
+    }[output_format]
+    click.echo(render())
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of a DTR-1 submission (sections 3 and 4 of the standard).
+
+    \b
+    Example:
+      compliance schema > dtr1.schema.json
+    """
+    from compliance.model import submission_json_schema
+
+    click.echo(json.dumps(submission_json_schema(), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory under which <submission_id>/ is written.",
+)
+@click.option(
+    "--draft", is_flag=True, help="Render a submission that is not filing-ready, marked DRAFT."
+)
+def render(file: Path, out_dir: Path, draft: bool) -> None:
+    """Render a submission's returns: return.xlsx, return.pdf and one referral pack each.
+
+    Writes OUT/<submission_id>/ with return.xlsx and return.pdf (for the regulator, no
+    personal data), referrals/<referral_id>.pdf (for police), validation.json and
+    manifest.json (every file's SHA-256 and size). A submission that is not filing-ready is
+    refused with exit status 1 unless --draft, which marks every page DRAFT. The same input
+    and version give byte-identical files.
+
+    \b
+    Example:
+      compliance render sample_inputs/harbourlight-2026-Q3.json --out output/
+    """
+    from compliance.pseudonyms import Pseudonymiser, load_key
+    from compliance.returns import NotRenderable, render_submission
+
+    try:
+        result = check_path(file)
+    except InputError as error:
+        raise UsageError(str(error)) from None
+    try:
+        outputs = render_submission(
+            result, out_dir, draft=draft, pseudonymiser=Pseudonymiser(load_key())
+        )
+    except NotRenderable as refusal:
+        click.echo(str(refusal), err=True)
+        sys.exit(EXIT_NOT_READY)
+    except OSError as error:
+        raise UsageError(f"cannot write under {out_dir}: {error.strerror or error}") from None
+    target = out_dir / (result.submission_id or "")
+    state = "filing-ready" if result.report.filing_ready else "DRAFT (not filing-ready)"
+    click.echo(f"{file}: {state}; wrote {len(outputs)} files to {target}/")
+    for output in outputs:
+        click.echo(f"  {output.path}  {output.size} bytes  sha256 {output.sha256[:16]}")
+
+
+@cli.command()
+@click.argument("source", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--period", required=True, help="The quarter to file, e.g. 2026-Q3.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where each submission's returns, manifest.json and batch-summary.xlsx go.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: the machine's cores).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on a Dask distributed scheduler instead, e.g. tcp://10.0.0.5:8786.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary table.")
+def batch(
+    source: Path,
+    period: str,
+    out_dir: Path,
+    workers: int | None,
+    scheduler: str | None,
+    quiet: bool,
+) -> None:
+    """Check and render every submission under SOURCE for one quarter.
+
+    Finds JSON submissions and intake workbooks recursively. Filing-ready ones are rendered
+    as `render` does; the rest are rejected with their validation report under
+    OUT/rejected/; readable submissions of another period are skipped. OUT/manifest.json
+    accounts for every input and OUT/batch-summary.xlsx has one row per submission. A run
+    that is interrupted can be started again: work already done is reused, not redone.
+    Exit status 1 if any input was rejected.
+
+    \b
+    Example:
+      compliance batch submissions/ --period 2026-Q3 --out returns/ --workers 2
+    """
+    import os
+
+    from compliance.batch import BatchOptions, run_batch
+    from compliance.batch.executor import DaskBackend, LocalBackend
+    from compliance.batch.journal import BatchLocked
+    from compliance.period import Period
+    from compliance.pseudonyms import load_key
+
+    try:
+        Period.parse(period)
+        if "Q" not in period:
+            raise ValueError(f"{period!r} is not a quarter written YYYY-Qn")
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if not source.is_dir():
+        raise UsageError(f"{source}: no such directory")
+    try:
+        backend = (
+            DaskBackend(scheduler) if scheduler else LocalBackend(workers or os.cpu_count() or 1)
+        )
+    except (RuntimeError, OSError, TimeoutError) as error:
+        raise UsageError(f"cannot reach scheduler {scheduler}: {error}") from None
+    show = not quiet and sys.stderr.isatty()
+    bar: Any = None
+
+    def on_total(total: int) -> None:
+        nonlocal bar
+        if show and total:
+            bar = click.progressbar(length=total, label="Checking and rendering", file=sys.stderr)
+            bar.__enter__()
+
+    def progress(done: int) -> None:
+        if bar is not None:
+            bar.update(done - bar.pos)
+
+    options = BatchOptions(
+        source=source,
+        period=period,
+        out_dir=out_dir,
+        key=load_key(),
+        backend=backend,
+        progress=progress,
+        on_total=on_total,
+    )
+    try:
+        outcome = run_batch(options)
+    except BatchLocked as error:
+        raise UsageError(str(error)) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        backend.close()
+    counts = outcome.counts
+    if not quiet:
+        click.echo(f"{'status':<10} {'inputs':>6}")
+        for status, number in counts.items():
+            click.echo(f"{status:<10} {number:>6}")
+        click.echo(f"{'reused':<10} {outcome.reused:>6}  (unchanged since the last run)")
+        click.echo(f"manifest: {out_dir / 'manifest.json'}")
+        for entry in outcome.entries:
+            if entry["status"] == "rejected":
+                click.echo(f"rejected: {entry['input']}: {entry['reason']}")
+    sys.exit(EXIT_NOT_READY if counts["rejected"] else EXIT_OK)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the blank workbook (.xlsx).",
+)
+def template(out_file: Path) -> None:
+    """Write the blank DTR-1 intake workbook, to fill in by hand.
+
+    One sheet per part of a submission (Platform, Services, Referrals, Subjects, IPEvents,
+    ContentItems, Hashes, ModerationLog, Attestation) after an Instructions sheet; child rows
+    name their parents' ids, every code list has a drop-down and every header a note. Check
+    the filled workbook with `compliance validate`.
+
+    \b
+    Example:
+      compliance template --out intake.xlsx
+    """
+    from compliance.intake.template import save_intake
+
+    try:
+        save_intake(out_file)
+    except OSError as error:
+        raise UsageError(f"cannot write {out_file}: {error.strerror or error}") from None
+    click.echo(f"wrote {out_file}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Choice(["json", "xlsx"]),
+    help="The format to write: a JSON submission or an intake workbook.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (replaced atomically if it exists).",
+)
+def convert(file: Path, target: str, out_file: Path) -> None:
+    """Convert a submission between JSON and the XLSX intake workbook, losslessly.
+
+    FILE may be either format (it is recognised by its content). A submission with errors
+    converts too, errors included, so they can be fixed in the other format; a file that is
+    not a DTR-1 document at all is refused with exit status 1. Time stamps come out in UTC.
+    Exit status 1 also when some workbook cells could not be read (a formula, merged cells, a
+    row naming no parent): the output is written without them and each is listed.
+
+    \b
+    Example:
+      compliance convert submission.json --to xlsx --out submission.xlsx
+      compliance convert submission.xlsx --to json --out submission.json
+    """
+    from compliance.intake.convert import ConversionRefused, convert_file
+    from compliance.report_text import describe_source
+
+    try:
+        conversion = convert_file(file, target, out_file)  # type: ignore[arg-type]
+    except InputError as error:
+        raise UsageError(str(error)) from None
+    except ConversionRefused as refusal:
+        click.echo(f"{file}: not converted: {refusal.message}", err=True)
+        sys.exit(EXIT_NOT_READY)
+    except OSError as error:
+        raise UsageError(f"cannot write {out_file}: {error.strerror or error}") from None
+    click.echo(
+        f"wrote {out_file} ({conversion.referrals} referrals, "
+        f"{conversion.removals} moderation-log rows)"
+    )
+    for note in conversion.notes:
+        click.echo(f"note: {note}", err=True)
+    for issue in conversion.dropped:
+        click.echo(f"not converted: {describe_source(issue.source)}: {issue.message}", err=True)
+    problems = conversion.counts.get("error", 0)
+    if problems:
+        click.echo(
+            f"note: the submission has {problems} error(s); `compliance validate` lists them",
+            err=True,
+        )
+    sys.exit(EXIT_NOT_READY if conversion.dropped else EXIT_OK)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,1 @@
+"""Renderers of the returns: XLSX, PDF and the files around them."""

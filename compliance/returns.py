@@ -1,0 +1,204 @@
+"""Render a checked submission into its returns (DTR-1 7.2-7.3 and `render`, section 8).
+
+Under ``OUT/<submission_id>/``: ``return.xlsx``, ``return.pdf``, ``referrals/<id>.pdf``,
+``validation.json`` and, last, ``manifest.json`` listing every file with its SHA-256 and size.
+The directory is built beside its final place and swapped in whole, so a reader never sees a
+half-rendered submission. Every file is a pure function of the input, the tool version and the
+pseudonym key: rendering twice gives identical bytes.
+
+The work comes in three steps so that a batch can spread one large submission's referral
+packs over several workers: :func:`render_main_files`, :func:`render_referral_packs` (any
+slice of the referrals) and :func:`write_manifest`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from compliance.atomic import PRIVATE, atomic_directory, atomic_target, write_bytes_atomic
+from compliance.check import CheckResult
+from compliance.config import DEFAULT_CONFIG, RuleConfig
+from compliance.figures import ReturnView, build_return_view
+from compliance.issues import Severity
+from compliance.model import Submission
+from compliance.pseudonyms import Pseudonymiser
+from compliance.render.xlsx import write_return_xlsx
+from compliance.versions import versions
+
+BLOCKING_SUMMARY_LIMIT = 10
+
+
+class NotRenderable(Exception):
+    """The submission cannot be rendered (not filing-ready without --draft, or unreadable)."""
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str
+    sha256: str
+    size: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "sha256": self.sha256, "size": self.size}
+
+    @classmethod
+    def of(cls, root: Path, relative: str) -> OutputFile:
+        data = (root / relative).read_bytes()
+        return cls(relative, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def blocking_summary(result: CheckResult) -> str:
+    blocking = [i for i in result.report.issues if i.severity is not Severity.WARNING]
+    lines = [f"{result.input_name} is not filing-ready: {len(blocking)} blocking issue(s)."]
+    for issue in blocking[:BLOCKING_SUMMARY_LIMIT]:
+        lines.append(f"  {issue.code} {issue.path or '/'}: {issue.message}")
+    if len(blocking) > BLOCKING_SUMMARY_LIMIT:
+        more = len(blocking) - BLOCKING_SUMMARY_LIMIT
+        lines.append(f"  ... and {more} more (see compliance validate).")
+    return "\n".join(lines)
+
+
+def renderable_submission(result: CheckResult, *, draft: bool) -> Submission:
+    """The submission to render, or :class:`NotRenderable` saying why not."""
+    if result.submission is None:
+        raise NotRenderable(
+            f"{result.input_name} cannot be rendered: its envelope (platform, period, ids) "
+            "is not readable.\n" + blocking_summary(result)
+        )
+    if not result.report.filing_ready and not draft:
+        raise NotRenderable(blocking_summary(result))
+    return result.submission
+
+
+def referral_file_names(referral_ids: list[str]) -> list[str]:
+    """One file name per referral; a repeated id (only possible in a draft) gets a suffix."""
+    names, used = [], set()
+    for referral_id in referral_ids:
+        name, n = f"{referral_id}.pdf", 1
+        while name.casefold() in used:
+            n += 1
+            name = f"{referral_id}-{n}.pdf"
+        used.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def return_view(
+    result: CheckResult, pseudonymiser: Pseudonymiser, config: RuleConfig = DEFAULT_CONFIG
+) -> ReturnView:
+    return build_return_view(
+        renderable_submission(result, draft=True),
+        result.report,
+        source_sha256=result.source_sha256,
+        pseudonymiser=pseudonymiser,
+        config=config,
+    )
+
+
+def render_main_files(
+    result: CheckResult, view: ReturnView, directory: Path, *, draft: bool
+) -> list[OutputFile]:
+    """return.xlsx, return.pdf and validation.json into ``directory``."""
+    from compliance.render.pdf import get_renderer  # the PDF stack loads only to render
+
+    drafting = draft and not result.report.filing_ready
+    with atomic_target(directory / "return.xlsx") as temporary:
+        write_return_xlsx(view, temporary, draft=drafting)
+    write_bytes_atomic(directory / "return.pdf", get_renderer().render_return(view, draft=drafting))
+    # The platform's own validation report may quote identifiers: owner-only, like the packs.
+    write_bytes_atomic(directory / "validation.json", json_bytes(result.to_json()), PRIVATE)
+    return [
+        OutputFile.of(directory, name) for name in ("return.pdf", "return.xlsx", "validation.json")
+    ]
+
+
+def render_referral_packs(
+    result: CheckResult, directory: Path, *, draft: bool, start: int = 0, stop: int | None = None
+) -> list[OutputFile]:
+    """The referral packs of referrals[start:stop] into ``directory/referrals/``."""
+    from compliance.render.pdf import get_renderer
+
+    submission = renderable_submission(result, draft=draft)
+    drafting = draft and not result.report.filing_ready
+    renderer = get_renderer()
+    names = referral_file_names([r.referral_id for r in submission.referrals])
+    outputs = []
+    for referral, name in list(zip(submission.referrals, names, strict=True))[start:stop]:
+        issues = [i for i in result.report.issues if i.referral_id == referral.referral_id]
+        pack = renderer.render_referral_pack(referral, submission, issues, draft=drafting)
+        relative = f"referrals/{name}"
+        # Referral packs carry personal data for police: owner-only.
+        write_bytes_atomic(directory / relative, pack, PRIVATE)
+        outputs.append(OutputFile.of(directory, relative))
+    return outputs
+
+
+@dataclass(frozen=True)
+class ManifestFacts:
+    """What a submission's manifest states besides its files."""
+
+    submission_id: str
+    period: str
+    input_name: str
+    input_sha256: str
+    filing_ready: bool
+    draft: bool
+    counts: dict[str, int]
+    key_fingerprint: str
+
+    @classmethod
+    def of(cls, result: CheckResult, *, draft: bool, key_fingerprint: str) -> ManifestFacts:
+        submission = renderable_submission(result, draft=draft)
+        return cls(
+            submission.submission_id,
+            submission.period,
+            Path(result.input_name).name,
+            result.source_sha256,
+            result.report.filing_ready,
+            draft and not result.report.filing_ready,
+            result.report.counts,
+            key_fingerprint,
+        )
+
+
+def write_manifest(directory: Path, outputs: list[OutputFile], facts: ManifestFacts) -> OutputFile:
+    manifest = {
+        "submission_id": facts.submission_id,
+        "period": facts.period,
+        "input": {"name": facts.input_name, "sha256": facts.input_sha256},
+        "filing_ready": facts.filing_ready,
+        "draft": facts.draft,
+        "counts": facts.counts,
+        "versions": versions(),
+        "pseudonym_key_fingerprint": facts.key_fingerprint,
+        "files": [output.to_json() for output in sorted(outputs, key=lambda o: o.path)],
+    }
+    write_bytes_atomic(directory / "manifest.json", json_bytes(manifest))
+    return OutputFile.of(directory, "manifest.json")
+
+
+def render_submission(
+    result: CheckResult,
+    out_dir: Path,
+    *,
+    draft: bool = False,
+    pseudonymiser: Pseudonymiser,
+    config: RuleConfig = DEFAULT_CONFIG,
+) -> list[OutputFile]:
+    """Write the returns of one checked submission; returns the files written, manifest last."""
+    submission = renderable_submission(result, draft=draft)
+    view = return_view(result, pseudonymiser, config)
+    with atomic_directory(out_dir / submission.submission_id) as staging:
+        outputs = render_main_files(result, view, staging, draft=draft)
+        outputs += render_referral_packs(result, staging, draft=draft)
+        facts = ManifestFacts.of(result, draft=draft, key_fingerprint=pseudonymiser.fingerprint)
+        manifest = write_manifest(staging, outputs, facts)
+    return [*sorted(outputs, key=lambda o: o.path), manifest]
