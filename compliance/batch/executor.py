@@ -1,0 +1,91 @@
+"""Running tasks on processes or on a Dask cluster, so that a dying worker costs one input.
+
+Both back-ends are ``concurrent.futures`` executors. A local process pool that breaks (a
+worker killed, or crashed in native code) fails every task in flight; those tasks are then
+retried one at a time in a fresh single-worker pool, which pins the crash on the input that
+causes it and lets every other input finish.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class WorkerCrash:
+    """A task whose worker died (or whose remote execution failed) instead of returning."""
+
+    reason: str
+
+
+class LocalBackend:
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        # fork keeps start-up cheap (the package is already imported); nothing in the parent
+        # holds threads or the PDF stack when pools are created.
+        self._context = multiprocessing.get_context("fork")
+
+    def executor(self, workers: int | None = None) -> Executor:
+        return ProcessPoolExecutor(max_workers=workers or self.workers, mp_context=self._context)
+
+    def close(self) -> None:
+        pass
+
+
+class DaskBackend:
+    """A Dask distributed scheduler; tasks must be importable on its workers."""
+
+    def __init__(self, address: str) -> None:
+        try:
+            from distributed import Client
+        except ImportError:  # pragma: no cover - depends on the optional extra
+            raise RuntimeError("--scheduler needs Dask: pip install 'compliance[dask]'") from None
+        self.client = Client(address, set_as_default=False)
+
+    def executor(self, workers: int | None = None) -> Executor:
+        return self.client.get_executor(pure=False)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+Backend = LocalBackend | DaskBackend
+
+
+def run_isolated(
+    backend: Backend,
+    function: Callable[[Item], Any],
+    items: Iterable[Item],
+) -> Iterator[tuple[Item, Any]]:
+    """Yield ``(item, result or WorkerCrash)`` for every item, in completion order."""
+    items = list(items)
+    if not items:
+        return
+    broken: list[Item] = []
+    executor = backend.executor()
+    try:
+        futures = {executor.submit(function, item): item for item in items}
+        for future in as_completed(futures):
+            item = futures[future]
+            try:
+                yield item, future.result()
+            except BrokenProcessPool:
+                broken.append(item)
+            except Exception as error:  # e.g. Dask's KilledWorker after its own retries
+                yield item, WorkerCrash(f"{type(error).__name__}: {error}")
+    finally:
+        if isinstance(backend, LocalBackend):
+            executor.shutdown(wait=True, cancel_futures=True)
+    for item in broken:
+        with backend.executor(workers=1) as solo:
+            try:
+                yield item, solo.submit(function, item).result()
+            except BrokenProcessPool:
+                yield item, WorkerCrash("the worker process processing this input died")

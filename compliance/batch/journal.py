@@ -1,0 +1,99 @@
+"""What a batch remembers between runs, and the lock that keeps two runs apart.
+
+Each finished input leaves a small journal entry under ``OUTDIR/.batch/done/``, named by a key
+over everything its outputs depend on (input bytes and path, tool, rule set, templates,
+pseudonym key, period). A re-run finds the entry, checks that the outputs it lists are still
+there with the same SHA-256, and reuses it; anything else is redone.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, TextIO
+
+from compliance.atomic import write_bytes_atomic
+from compliance.versions import versions
+
+STATE_DIR = ".batch"
+
+
+class BatchLocked(Exception):
+    pass
+
+
+class BatchLock:
+    """An exclusive advisory lock on OUTDIR for the duration of a run."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / STATE_DIR / "lock"
+        self._handle: TextIO | None = None
+
+    def __enter__(self) -> BatchLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")  # held open for the lock's lifetime
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise BatchLocked(
+                f"another batch ({holder}) is writing to {self.path.parent.parent}; "
+                "wait for it to finish or choose another --out"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        self._handle = handle
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+
+
+def cache_key(relative: str, input_sha256: str, period: str, key_fingerprint: str) -> str:
+    material = json.dumps(
+        [relative, input_sha256, period, key_fingerprint, versions()], sort_keys=True
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class Journal:
+    """Entries of one stage (``done``: in OUTDIR; ``staged``: rendered, not yet swapped in)."""
+
+    def __init__(self, out_dir: Path, stage: str = "done") -> None:
+        self.out_dir = out_dir
+        self.directory = out_dir / STATE_DIR / stage
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"{key}.json"
+
+    def recall(self, key: str, root: Path | None = None) -> dict[str, Any] | None:
+        """The entry recorded under ``key`` if every output it lists (under ``root``, by
+        default OUTDIR) is still there with the SHA-256 recorded."""
+        try:
+            entry: dict[str, Any] = json.loads(self._path(key).read_text())
+        except (OSError, ValueError):
+            return None
+        base = root or self.out_dir
+        for output in entry.get("outputs", []):
+            try:
+                data = (base / output["path"]).read_bytes()
+            except OSError:
+                return None
+            if hashlib.sha256(data).hexdigest() != output["sha256"]:
+                return None
+        return entry
+
+    def record(self, key: str, entry: dict[str, Any]) -> None:
+        write_bytes_atomic(self._path(key), json.dumps(entry, ensure_ascii=False).encode())
+
+    def forget(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)

@@ -1,0 +1,218 @@
+"""The batch run: discover, check and render on an executor, account for every input.
+
+Every input ends as ``rendered``, ``rejected`` (with its validation report) or ``skipped``
+(readable, another period) in OUTDIR/manifest.json. Outputs are built in staging folders and
+swapped in whole, journal entries are written only after that, and OUTDIR's manifest and
+summary last: a run killed at any moment leaves nothing half-written, and the same command
+again completes it, redoing only what was not finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compliance.atomic import commit_staging_directory, remove_leftovers
+from compliance.batch.discovery import discover_inputs
+from compliance.batch.executor import Backend, WorkerCrash, run_isolated
+from compliance.batch.journal import STATE_DIR, BatchLock, Journal, cache_key
+from compliance.batch.summary import status_counts, write_batch_manifest, write_batch_summary
+from compliance.batch.tasks import (
+    REJECTED,
+    RENDERED,
+    PackTask,
+    SubmissionTask,
+    TaskOutcome,
+    check_and_render,
+    outcome_from_json,
+    outcome_to_json,
+    render_pack_slice,
+)
+from compliance.pseudonyms import Pseudonymiser
+from compliance.returns import OutputFile, write_manifest
+
+PACKS_PER_TASK = 25
+"""Referral packs one task renders; a larger submission's packs are spread over workers."""
+
+
+@dataclass
+class BatchOptions:
+    source: Path
+    period: str
+    out_dir: Path
+    key: bytes
+    backend: Backend
+    progress: Callable[[int], None] = lambda done: None
+    on_total: Callable[[int], None] = lambda total: None
+
+
+@dataclass
+class BatchResult:
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    reused: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return status_counts(self.entries)
+
+
+@dataclass
+class _Pending:
+    relative: str
+    input_sha256: str
+    key: str
+    task: SubmissionTask
+
+
+def run_batch(options: BatchOptions) -> BatchResult:
+    out_dir = options.out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with BatchLock(out_dir):
+        return _run(options)
+
+
+def _run(options: BatchOptions) -> BatchResult:
+    out_dir = options.out_dir
+    remove_leftovers(out_dir)
+    staging_root = out_dir / STATE_DIR / "staging"
+    journal = Journal(out_dir)
+    staged = Journal(out_dir, "staged")
+    fingerprint = Pseudonymiser(options.key).fingerprint
+    entries: dict[str, dict[str, Any]] = {}
+    pending: list[_Pending] = []
+    result = BatchResult()
+
+    for path in discover_inputs(options.source, exclude=out_dir):
+        relative = path.relative_to(options.source).as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            entries[relative] = _entry(
+                TaskOutcome(relative, REJECTED, reason=f"cannot be opened: {error.strerror}")
+            )
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        key = cache_key(relative, digest, options.period, fingerprint)
+        remembered = journal.recall(key)
+        if remembered is not None:
+            entries[relative] = remembered
+            result.reused += 1
+            continue
+        task = SubmissionTask(
+            input_path=str(path),
+            relative=relative,
+            period=options.period,
+            out_dir=str(out_dir),
+            staging=str(staging_root / key),
+            rejection_report=f"rejected/{_safe_name(relative)}-{digest[:12]}.validation.json",
+            key=options.key,
+            packs_here=PACKS_PER_TASK,
+        )
+        pending.append(_Pending(relative, digest, key, task))
+
+    options.on_total(len(pending))
+    outcomes = _render(options, pending, staged)
+    claimed = {
+        entry["submission_id"]: entry["input"]
+        for entry in entries.values()
+        if entry["status"] == RENDERED
+    }
+    for item in pending:  # input order, so that a duplicate id is decided the same each run
+        outcome = outcomes[item.relative]
+        if outcome.status == RENDERED:
+            _finalise(outcome, item, options, claimed)
+        entry = _entry(outcome)
+        entries[item.relative] = entry
+        journal.record(item.key, entry)
+        staged.forget(item.key)
+    shutil.rmtree(staging_root, ignore_errors=True)
+
+    result.entries = [entries[name] for name in sorted(entries)]
+    write_batch_manifest(out_dir, options.period, fingerprint, result.entries)
+    write_batch_summary(out_dir, options.period, result.entries)
+    return result
+
+
+def _render(
+    options: BatchOptions, pending: list[_Pending], staged: Journal
+) -> dict[str, TaskOutcome]:
+    """Run (or recall, after an interrupted run) every pending input's tasks."""
+    outcomes: dict[str, TaskOutcome] = {}
+    keys = {item.relative: item.key for item in pending}
+    tasks = []
+    for item in pending:
+        # Rendered outputs wait in the staging folder; rejection reports are in OUTDIR.
+        remembered = staged.recall(item.key, Path(item.task.staging)) or staged.recall(item.key)
+        if remembered is not None:
+            outcomes[item.relative] = outcome_from_json(remembered)
+        else:
+            tasks.append(item.task)
+    finished = run_isolated(options.backend, check_and_render, tasks)
+    for done, (task, outcome) in enumerate(finished, start=len(outcomes) + 1):
+        if isinstance(outcome, WorkerCrash):
+            outcome = TaskOutcome(task.relative, REJECTED, reason=outcome.reason)
+        outcomes[task.relative] = outcome
+        if outcome.status != RENDERED or outcome.referral_count <= task.packs_here:
+            # Complete: an interrupted run resumes from here instead of redoing it.
+            staged.record(keys[task.relative], outcome_to_json(outcome))
+        options.progress(done)
+    slices = [
+        PackTask(task.input_path, task.relative, task.staging, start, start + PACKS_PER_TASK)
+        for task in tasks
+        if outcomes[task.relative].status == RENDERED
+        for start in range(task.packs_here, outcomes[task.relative].referral_count, PACKS_PER_TASK)
+    ]
+    for pack_task, packs in run_isolated(options.backend, render_pack_slice, slices):
+        outcome = outcomes[pack_task.relative]
+        if isinstance(packs, WorkerCrash | Exception) or outcome.status != RENDERED:
+            outcome.status, outcome.reason = REJECTED, "rendering its referral packs failed"
+            outcome.outputs = []
+        else:
+            outcome.outputs += packs
+    for relative in {pack_task.relative for pack_task in slices}:
+        staged.record(keys[relative], outcome_to_json(outcomes[relative]))
+    return outcomes
+
+
+def _finalise(
+    outcome: TaskOutcome, item: _Pending, options: BatchOptions, claimed: dict[str, str]
+) -> None:
+    """Write the submission's manifest and swap its folder in, unless its id is taken."""
+    submission_id = outcome.submission_id or ""
+    if submission_id in claimed and claimed[submission_id] != item.relative:
+        outcome.status = REJECTED
+        outcome.reason = f"submission_id {submission_id} also comes from {claimed[submission_id]}"
+        outcome.outputs = []
+        return
+    staging = Path(item.task.staging)
+    assert outcome.manifest is not None  # every rendered outcome carries its manifest facts
+    manifest = write_manifest(staging, outcome.outputs, outcome.manifest)
+    commit_staging_directory(staging, options.out_dir / submission_id)
+    outcome.outputs = [
+        OutputFile(f"{submission_id}/{o.path}", o.sha256, o.size)
+        for o in sorted([*outcome.outputs, manifest], key=lambda o: o.path)
+    ]
+    claimed[submission_id] = item.relative
+
+
+def _entry(outcome: TaskOutcome) -> dict[str, Any]:
+    return {
+        "input": outcome.relative,
+        "sha256": outcome.sha256,
+        "status": outcome.status,
+        "submission_id": outcome.submission_id,
+        "platform": outcome.platform,
+        "period": outcome.period,
+        "reason": outcome.reason,
+        "counts": outcome.counts,
+        "metrics": [list(pair) for pair in outcome.metrics],
+        "outputs": [o.to_json() for o in outcome.outputs],
+    }
+
+
+def _safe_name(relative: str) -> str:
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in relative)[:100]

@@ -1,0 +1,76 @@
+"""The batch's own outputs: OUTDIR/manifest.json and OUTDIR/batch-summary.xlsx."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from compliance.atomic import atomic_target, write_bytes_atomic
+from compliance.figures import METRIC_NAMES, Sheet
+from compliance.period import Period
+from compliance.render.xlsx import write_workbook
+from compliance.versions import versions
+
+SUMMARY_COLUMNS = (
+    "input",
+    "submission_id",
+    "platform",
+    "status",
+    "reason",
+    "fatal",
+    "errors",
+    "warnings",
+    *METRIC_NAMES,
+)
+
+
+def status_counts(entries: list[dict[str, Any]]) -> dict[str, int]:
+    tally = Counter(entry["status"] for entry in entries)
+    return {status: tally.get(status, 0) for status in ("rendered", "rejected", "skipped")}
+
+
+def write_batch_manifest(
+    out_dir: Path, period: str, key_fingerprint: str, entries: list[dict[str, Any]]
+) -> None:
+    manifest = {
+        "period": period,
+        "versions": versions(),
+        "pseudonym_key_fingerprint": key_fingerprint,
+        "counts": status_counts(entries),
+        "inputs": entries,
+    }
+    data = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    write_bytes_atomic(out_dir / "manifest.json", data.encode("utf-8"))
+
+
+def write_batch_summary(out_dir: Path, period: str, entries: list[dict[str, Any]]) -> None:
+    rows = []
+    for entry in entries:
+        counts = entry.get("counts") or {}
+        metrics = dict(entry.get("metrics") or [])
+        rows.append(
+            (
+                entry["input"],
+                entry.get("submission_id"),
+                entry.get("platform"),
+                entry["status"],
+                entry.get("reason"),
+                counts.get("fatal"),
+                counts.get("error"),
+                counts.get("warning"),
+                *(metrics.get(name) for name in METRIC_NAMES),
+            )
+        )
+    sheet = Sheet("Submissions", SUMMARY_COLUMNS, tuple(rows))
+    with atomic_target(out_dir / "batch-summary.xlsx") as temporary:
+        write_workbook(
+            [sheet],
+            temporary,
+            properties={
+                "title": f"DTR-1 batch summary {period}",
+                # Pinned so that the same batch gives the same bytes.
+                "created": Period.parse(period).end.replace(tzinfo=None),
+            },
+        )

@@ -1,0 +1,136 @@
+"""The units of batch work, as plain picklable functions any executor can run.
+
+A task re-reads its input from disk rather than receiving a parsed submission: inputs are
+small next to the rendering work, and this keeps tasks independent of the process (or
+cluster node) that scheduled them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compliance.atomic import PRIVATE, write_bytes_atomic
+from compliance.check import InputError, check_path
+from compliance.pseudonyms import Pseudonymiser
+from compliance.returns import (
+    ManifestFacts,
+    OutputFile,
+    json_bytes,
+    render_main_files,
+    render_referral_packs,
+    return_view,
+)
+
+RENDERED, REJECTED, SKIPPED = "rendered", "rejected", "skipped"
+
+
+@dataclass
+class SubmissionTask:
+    input_path: str
+    relative: str
+    period: str
+    out_dir: str
+    staging: str
+    rejection_report: str
+    """Where a rejected input's validation report goes, relative to ``out_dir``."""
+    key: bytes
+    packs_here: int
+    """How many referral packs this task renders itself; the rest go to pack tasks."""
+
+
+@dataclass
+class TaskOutcome:
+    relative: str
+    status: str
+    sha256: str | None = None
+    submission_id: str | None = None
+    platform: str | None = None
+    period: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    metrics: list[tuple[str, Any]] = field(default_factory=list)
+    reason: str | None = None
+    outputs: list[OutputFile] = field(default_factory=list)
+    referral_count: int = 0
+    manifest: ManifestFacts | None = None
+
+
+def outcome_to_json(outcome: TaskOutcome) -> dict[str, Any]:
+    return dataclasses.asdict(outcome)
+
+
+def outcome_from_json(data: dict[str, Any]) -> TaskOutcome:
+    fields = dict(data)
+    fields["outputs"] = [OutputFile(**output) for output in data["outputs"]]
+    fields["metrics"] = [tuple(pair) for pair in data["metrics"]]
+    fields["manifest"] = ManifestFacts(**data["manifest"]) if data.get("manifest") else None
+    return TaskOutcome(**fields)
+
+
+def check_and_render(task: SubmissionTask) -> TaskOutcome:
+    """Check one input; render it into the staging folder if it is filing-ready."""
+    try:
+        return _check_and_render(task)
+    except Exception as error:  # a crash inside one submission is that submission's problem
+        detail = traceback.format_exception_only(type(error), error)[-1].strip()
+        return TaskOutcome(task.relative, REJECTED, reason=f"internal error: {detail}")
+
+
+def _check_and_render(task: SubmissionTask) -> TaskOutcome:
+    try:
+        result = check_path(task.input_path)
+    except InputError as error:
+        return TaskOutcome(task.relative, REJECTED, reason=str(error))
+    submission = result.submission
+    outcome = TaskOutcome(
+        task.relative,
+        REJECTED,
+        sha256=result.source_sha256,
+        submission_id=result.submission_id,
+        platform=submission.platform.legal_name if submission else None,
+        period=submission.period if submission else None,
+        counts=result.report.counts,
+    )
+    if submission is not None and submission.period != task.period:
+        outcome.status = SKIPPED
+        outcome.reason = f"period {submission.period}, not {task.period}"
+        return outcome
+    view = return_view(result, Pseudonymiser(task.key)) if submission is not None else None
+    if view is not None:
+        outcome.metrics = list(view.metrics)
+    if view is None or submission is None or not result.report.filing_ready:
+        out_dir = Path(task.out_dir)
+        write_bytes_atomic(out_dir / task.rejection_report, json_bytes(result.to_json()), PRIVATE)
+        blocking = result.report.counts["fatal"] + result.report.counts["error"]
+        outcome.reason = f"not filing-ready: {blocking} blocking issue(s)"
+        outcome.outputs = [OutputFile.of(out_dir, task.rejection_report)]
+        return outcome
+    staging = Path(task.staging)
+    staging.mkdir(parents=True, exist_ok=True)
+    outcome.outputs = render_main_files(result, view, staging, draft=False)
+    outcome.outputs += render_referral_packs(result, staging, draft=False, stop=task.packs_here)
+    outcome.status = RENDERED
+    outcome.referral_count = len(submission.referrals)
+    outcome.manifest = ManifestFacts.of(
+        result, draft=False, key_fingerprint=Pseudonymiser(task.key).fingerprint
+    )
+    return outcome
+
+
+@dataclass
+class PackTask:
+    input_path: str
+    relative: str
+    staging: str
+    start: int
+    stop: int
+
+
+def render_pack_slice(task: PackTask) -> list[OutputFile]:
+    result = check_path(task.input_path)
+    return render_referral_packs(
+        result, Path(task.staging), draft=False, start=task.start, stop=task.stop
+    )

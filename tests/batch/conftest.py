@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from returns_fixture import submission
+
+
+def ready_submission(submission_id: str) -> dict:
+    document = submission()
+    document["submission_id"] = submission_id
+    document["referrals"] = document["referrals"][:1]
+    document["moderation_log"] = document["moderation_log"][:1]
+    return document
+
+
+def write_json(path: Path, document: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def batch_dir(tmp_path: Path) -> Path:
+    """Two filing-ready submissions, one with errors, one unreadable, one of another period."""
+    source = tmp_path / "in"
+    write_json(source / "alpha.json", ready_submission("ALPHA-2026-Q3"))
+    write_json(source / "nested" / "beta.json", ready_submission("BETA-2026-Q3"))
+    write_json(source / "broken.json", dict(submission(), submission_id="BROKEN-2026-Q3"))
+    (source / "garbage.json").write_bytes(b"{not json at all")
+    earlier = ready_submission("GAMMA-2026-Q2")
+    earlier["period"] = "2026-Q2"
+    write_json(source / "earlier.json", earlier)
+    (source / "notes.txt").write_text("not a submission")
+    return source
