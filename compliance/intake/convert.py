@@ -1,0 +1,82 @@
+"""`compliance convert`: a JSON submission to the intake workbook and back.
+
+Conversion carries the raw document as it is: a submission with structure errors converts
+too, and its errors survive into the output, where the user can fix them. Only a document
+that is not readable as DTR-1 at all (DTR-S000) is refused. Outputs are written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from compliance.atomic import write_bytes_atomic
+from compliance.check import check_document, read_document, read_input
+from compliance.intake.template import IntakeWriteError, save_intake
+from compliance.issues import Issue
+from compliance.readers.errors import UnreadableDocument
+
+Target = Literal["json", "xlsx"]
+
+
+class ConversionRefused(Exception):
+    """The input is not a readable DTR-1 document, or cannot be written in the target format."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Conversion:
+    source_format: Target
+    target: Target
+    notes: list[str] = field(default_factory=list)
+    """Values the target format could not hold exactly (each names its JSON Pointer)."""
+    dropped: list[Issue] = field(default_factory=list)
+    """Workbook cells that could not be read (formulas, merged cells, orphan rows)."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Issue counts of the converted submission, as `validate` would give them."""
+    referrals: int = 0
+    removals: int = 0
+
+
+def document_json(document: Any) -> bytes:
+    """The document as JSON text: UTF-8, indented, every character kept as it is."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def convert_bytes(data: bytes, target: Target, out: Path) -> Conversion:
+    """Convert a submission (JSON or intake workbook bytes) to ``target`` at ``out``."""
+    source_format: Target = "xlsx" if data.startswith(b"PK\x03\x04") else "json"
+    try:
+        document, _locate, reader_issues = read_document(data)
+    except UnreadableDocument as error:
+        raise ConversionRefused(error.message) from None
+    _submission, report = check_document(document)
+    if report.is_fatal:
+        raise ConversionRefused(report.issues[0].message)
+    conversion = Conversion(source_format, target, dropped=list(reader_issues))
+    conversion.counts = report.counts
+    conversion.referrals = _length(document.get("referrals"))
+    conversion.removals = _length(document.get("moderation_log"))
+    if target == "xlsx":
+        try:
+            conversion.notes = save_intake(out, document)
+        except IntakeWriteError as error:
+            raise ConversionRefused(str(error)) from None
+    else:
+        write_bytes_atomic(out, document_json(document))
+    return conversion
+
+
+def convert_file(source: Path, target: Target, out: Path) -> Conversion:
+    """Convert a file; raises :class:`compliance.check.InputError` if it cannot be opened."""
+    return convert_bytes(read_input(source), target, out)
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, list) else 0
