@@ -11,7 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_ruff_is_clean() -> None:
-    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    # The project's own ruff first: another one on PATH may be a different version.
+    ruff = str(Path(sys.executable).parent / "ruff")
+    if not Path(ruff).exists():
+        ruff = shutil.which("ruff") or ruff
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed (pip install -e '.[test]')")
     result = subprocess.run(

@@ -8,6 +8,7 @@ cluster node) that scheduled them.
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +110,10 @@ def _check_and_render(task: SubmissionTask) -> TaskOutcome:
         outcome.outputs = [OutputFile.of(out_dir, task.rejection_report)]
         return outcome
     staging = Path(task.staging)
-    staging.mkdir(parents=True, exist_ok=True)
+    # A run killed while this task rendered leaves its half-done files here; start clean so
+    # none of them (a stray .part file, a pack from an older input) reaches the final folder.
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
     outcome.outputs = render_main_files(result, view, staging, draft=False)
     outcome.outputs += render_referral_packs(result, staging, draft=False, stop=task.packs_here)
     outcome.status = RENDERED

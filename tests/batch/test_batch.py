@@ -180,3 +180,24 @@ def test_killed_batch_completes_when_run_again(tmp_path: Path) -> None:
         for output in entry["outputs"]:
             data = (out / output["path"]).read_bytes()
             assert hashlib.sha256(data).hexdigest() == output["sha256"]
+
+
+def test_a_task_restarted_after_a_kill_discards_its_half_written_files(tmp_path: Path) -> None:
+    """What a killed worker left in its staging folder never reaches the final folder."""
+    from compliance.batch.tasks import SubmissionTask, check_and_render
+
+    source = write_json(tmp_path / "in" / "s.json", ready_submission("S-2026-Q3"))
+    staging = tmp_path / "out" / ".batch" / "staging" / "key"
+    staging.mkdir(parents=True)
+    (staging / ".return.xlsx.abc.part").write_bytes(b"half a workbook")
+    (staging / "referrals").mkdir()
+    (staging / "referrals" / "OLD-REFERRAL.pdf").write_bytes(b"from an older input")
+    task = SubmissionTask(
+        input_path=str(source), relative="s.json", period="2026-Q3",
+        out_dir=str(tmp_path / "out"), staging=str(staging), rejection_report="r.json",
+        key=b"batch-test-key", packs_here=25,
+    )
+    outcome = check_and_render(task)
+    assert outcome.status == "rendered"
+    left = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()}
+    assert left == {o.path for o in outcome.outputs}
