@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -491,6 +492,7 @@ def _write_table(
                 )
                 _check(status, f"{sheet.name}!{header} drop-down")
     worksheet.freeze_panes(1, 0)
+    _print_setup(worksheet, landscape=True, fit_width=False)
     for row_number, row in enumerate(records.rows.get(sheet.name, []), start=1):
         for index, (header, column) in enumerate(columns):
             if header in row.values:
@@ -498,16 +500,23 @@ def _write_table(
                 cells.write(worksheet, row_number, index, column, row.values[header], pointer)
 
 
+_VALUE_WIDTH = 44
+_MEANING_WIDTH = 90
+_MAX_ROW_HEIGHT = 409.0
+"""The tallest row a spreadsheet allows, in points."""
+
+
 def _write_key_value(
     workbook: xlsxwriter.Workbook, cells: _Cells, sheet: KeyValueSheet, records: _Records
 ) -> None:
     worksheet = workbook.add_worksheet(sheet.name)
     worksheet.set_column(0, 0, 30, cells.key)
-    worksheet.set_column(1, 1, 44, cells.text)
-    worksheet.set_column(2, 2, 90, cells.meaning)
+    worksheet.set_column(1, 1, _VALUE_WIDTH, cells.text)
+    worksheet.set_column(2, 2, _MEANING_WIDTH, cells.meaning)
     for index, header in enumerate(("field", "value", "meaning")):
         worksheet.write_string(0, index, header, cells.header)
     worksheet.freeze_panes(1, 0)
+    _print_setup(worksheet, landscape=True, fit_width=True)
     found = records.rows.get(sheet.name, [_Row({}, {})])[0]
     entries: list[tuple[str, Column | None]] = [(e.name, e) for e in sheet.entries]
     entries += [(name, None) for name in records.extra_columns.get(sheet.name, [])]
@@ -516,6 +525,11 @@ def _write_key_value(
         if column is not None:
             worksheet.write_comment(row_number, 0, column.note, _comment_options(column.note))
             worksheet.write_string(row_number, 2, column.note, cells.meaning)
+            height = _wrapped_height(column.note, _MEANING_WIDTH)
+            value = found.values.get(key)
+            if isinstance(value, str) and key in _WRAPPED:
+                height = max(height, _wrapped_height(value, _VALUE_WIDTH))
+            worksheet.set_row(row_number, min(height, _MAX_ROW_HEIGHT))
             if column.codes:
                 status = worksheet.data_validation(
                     row_number, 1, row_number, 1, _validation(column)
@@ -592,7 +606,9 @@ def instructions_text() -> list[tuple[str, str]]:
             "",
             "Dates and times: cells hold UTC date-times; a date-time cell is read as UTC. Text "
             "with an explicit offset, such as 2026-08-14T10:30:00+01:00 or "
-            "2026-08-14T09:30:00Z, is also accepted. Text without an offset is an error.",
+            "2026-08-14T09:30:00Z, is also accepted. Text without an offset is an error. "
+            "Convert local times to UTC before typing them into a date-time cell: 10:30 in "
+            "London in August (BST, UTC+01:00) is 09:30 UTC.",
         ),
         ("", "Dates (date_of_birth, retain_until): a date cell, or text written YYYY-MM-DD."),
         (
@@ -619,13 +635,50 @@ def instructions_text() -> list[tuple[str, str]]:
     ]
 
 
+_INSTRUCTIONS_WIDTH = 80
+"""Characters: the column fits a portrait page, so it prints without being cut."""
+_LINE_HEIGHT = 15.0
+"""Points per line of 11-point text, the default row height."""
+
+
+def _wrapped_height(text: str, width: float) -> float:
+    """The height a row needs to show ``text`` wrapped in a column ``width`` characters wide.
+
+    Spreadsheet programs do not grow a row for wrapped text written by a program (Excel does
+    only when the row is edited, LibreOffice not at all in a saved file), so without this
+    the paragraphs overlap the rows below them. One character per unit of width is an
+    overestimate for prose, which leaves a little room rather than cutting text off.
+    """
+    lines = sum(max(1, math.ceil(len(line) / width)) for line in text.split("\n"))
+    return _LINE_HEIGHT * lines
+
+
+def _print_setup(
+    worksheet: Worksheet, *, landscape: bool, fit_width: bool, header_row: bool = True
+) -> None:
+    """How a sheet prints (or exports to PDF): the header row on every page.
+
+    Narrow sheets are fitted to one page wide; the wide tables are not, since squeezing a
+    dozen columns onto one page would make them unreadable.
+    """
+    if landscape:
+        worksheet.set_landscape()
+    if fit_width:
+        worksheet.fit_to_pages(1, 0)
+    if header_row:
+        worksheet.repeat_rows(0)
+
+
 def _write_instructions(workbook: xlsxwriter.Workbook, cells: _Cells) -> None:
     worksheet = workbook.add_worksheet(INSTRUCTIONS)
-    worksheet.set_column(0, 0, 120)
+    worksheet.set_column(0, 0, _INSTRUCTIONS_WIDTH)
+    _print_setup(worksheet, landscape=False, fit_width=True, header_row=False)
     for row, (style, text) in enumerate(instructions_text()):
         if text:
             fmt = cells.heading if style == "heading" else cells.paragraph
             worksheet.write_string(row, 0, text, fmt)
+            if style != "heading":
+                worksheet.set_row(row, _wrapped_height(text, _INSTRUCTIONS_WIDTH))
 
 
 def write_intake(target: Path, document: Mapping[str, Any] | None = None) -> list[str]:

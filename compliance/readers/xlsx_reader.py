@@ -20,10 +20,11 @@ import math
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import IO, Any
 
 from pydantic import BaseModel
 
@@ -55,6 +56,8 @@ RATIO_CHECK_FROM_BYTES = 1024 * 1024
 """Tiny parts compress absurdly well without harm; the ratio is judged from 1 MiB up."""
 MAX_CELLS = 2_000_000
 """Cells holding a value, over all sheets: far above any real quarter's submission."""
+MAX_ELEMENTS = 3_000_000
+"""Cell and row elements, empty or not, over all sheets (see :class:`_Budget`)."""
 
 _REFUSED_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(^|/)vbaproject\.bin$|(^|/)vbadata\.xml$"), "a VBA macro project"),
@@ -68,6 +71,17 @@ _SHARED_STRINGS_TYPE = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 )
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# What reading a damaged archive raises: a broken deflate stream is a zlib.error, a CRC
+# mismatch a BadZipFile, a truncated one EOFError, an unknown method NotImplementedError.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+)
 
 
 # ----------------------------------------------------------------------------------------
@@ -97,7 +111,7 @@ def _inspect_archive(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except _ZIP_ERRORS:
         raise UnreadableDocument(
             "The file is a damaged zip archive, so it cannot be an XLSX intake workbook."
         ) from None
@@ -142,7 +156,7 @@ def _inspect_archive(data: bytes) -> zipfile.ZipFile:
         raise UnreadableDocument(
             "The zip archive is not an XLSX workbook (it has no [Content_Types].xml)."
         ) from None
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except _ZIP_ERRORS:
         raise UnreadableDocument("The workbook's zip archive is damaged.") from None
     if b"macroenabled" in content_types.lower():
         raise UnreadableDocument(
@@ -167,7 +181,6 @@ class _SheetCells:
 
 
 def _read_sheets(archive: zipfile.ZipFile, data: bytes) -> dict[str, _SheetCells]:
-    import openpyxl
     from openpyxl.xml import DEFUSEDXML
 
     if not DEFUSEDXML:
@@ -179,41 +192,85 @@ def _read_sheets(archive: zipfile.ZipFile, data: bytes) -> dict[str, _SheetCells
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            workbook = openpyxl.load_workbook(
-                io.BytesIO(data), read_only=True, data_only=False, keep_links=False
-            )
+            workbook, sheet_parts = _open_workbook(data)
         except UnreadableDocument:
             raise
         except Exception as error:  # any parser failure: unreadable
             raise _damaged(error) from None
         try:
-            return _sheets_of(workbook, archive)
+            return _sheets_of(workbook, sheet_parts, archive)
         except UnreadableDocument:
             raise
         except Exception as error:  # any failure while reading cells
             raise _damaged(error) from None
-        finally:
-            workbook.close()
+
+
+def _open_workbook(data: bytes) -> tuple[Any, list[tuple[str, str | None]]]:
+    """The workbook (epoch, number formats) and its sheets as (name, part or None for charts).
+
+    openpyxl's ``load_workbook(read_only=True)`` is not used: for a sheet without a
+    ``<dimension>`` element it parses the whole sheet once just to size it, before any cell
+    limit can apply, so a crafted sheet costs a full extra pass. Only the workbook part and
+    the styles are read here; the sheets are parsed once, under the cell limit.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(
+        io.BytesIO(data), read_only=True, keep_vba=False, data_only=False, keep_links=False
+    )
+    try:
+        reader.read_manifest()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        parts: list[tuple[str, str | None]] = []
+        for sheet, relation in reader.parser.find_sheets():
+            is_chart = "chartsheet" in (relation.Type or "")
+            parts.append((str(sheet.name), None if is_chart else relation.target))
+    finally:
+        reader.archive.close()
+    return reader.wb, parts
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and what caused it: openpyxl wraps parser errors in a ValueError."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _damaged(error: Exception) -> UnreadableDocument:
     name = type(error).__name__
-    if name in {"DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden"}:
-        return UnreadableDocument(
-            "The workbook's XML declares entities or external references, which are refused."
-        )
-    if isinstance(error, MemoryError | RecursionError):
-        return UnreadableDocument("The workbook is too large or too deeply nested to read.")
+    for cause in _causes(error):
+        if type(cause).__name__ in {
+            "DTDForbidden",
+            "EntitiesForbidden",
+            "ExternalReferenceForbidden",
+        }:
+            return UnreadableDocument(
+                "The workbook's XML declares entities or external references, which are refused."
+            )
+        if isinstance(cause, MemoryError | RecursionError):
+            return UnreadableDocument("The workbook is too large or too deeply nested to read.")
+        if isinstance(cause, zipfile.BadZipFile | zlib.error):
+            # Also a part that holds more, or other, data than its header declares.
+            return UnreadableDocument(
+                "The workbook's zip archive is damaged: a part's data does not match its "
+                "recorded size or checksum."
+            )
     return UnreadableDocument(
         f"The file cannot be read as an XLSX workbook: its contents are damaged ({name})."
     )
 
 
-def _sheets_of(workbook: Any, archive: zipfile.ZipFile) -> dict[str, _SheetCells]:
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
+def _sheets_of(
+    workbook: Any, sheet_parts: list[tuple[str, str | None]], archive: zipfile.ZipFile
+) -> dict[str, _SheetCells]:
     expected = [sheet.name for sheet in SHEETS]
-    names = list(workbook.sheetnames)
+    names = [name for name, _part in sheet_parts]
     missing = [name for name in expected if name not in names]
     unexpected = [name for name in names if name not in expected and name != "Instructions"]
     if missing or unexpected:
@@ -227,14 +284,27 @@ def _sheets_of(workbook: Any, archive: zipfile.ZipFile) -> dict[str, _SheetCells
             + "; ".join(parts)
             + ". Start from `compliance template`."
         )
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise UnreadableDocument(
+            f"The workbook is damaged: it has two sheets named {twice[0][:40]}."
+        )
+    part_of = dict(sheet_parts)
     strings = _shared_strings(archive)
-    counter = [0]
+    budget = _Budget()
     sheets: dict[str, _SheetCells] = {}
     for name in expected:
-        worksheet = workbook[name]
-        if not isinstance(worksheet, ReadOnlyWorksheet):
+        part = part_of[name]
+        if part is None:
             raise UnreadableDocument(f"The sheet {name} is a chart, not a sheet of cells.")
-        sheets[name] = _read_cells(workbook, worksheet, strings, counter)
+        try:
+            source = archive.open(part)
+        except KeyError:
+            raise UnreadableDocument(
+                f"The workbook is damaged: the contents of the sheet {name} are missing."
+            ) from None
+        with source:
+            sheets[name] = _read_cells(workbook, name, source, strings, budget)
     return sheets
 
 
@@ -276,40 +346,63 @@ def unescape_text(text: str) -> str:
     return _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
+@dataclass
+class _Budget:
+    """What all sheets may hold together: the bound on reading time and memory.
+
+    Every cell element counts, with a value or not, and so does every row element: a sheet
+    of millions of empty ``<c/>`` elements costs as much to parse as one of values.
+    """
+
+    cells: int = 0
+    elements: int = 0
+
+    def take(self, elements: int) -> None:
+        self.elements += elements
+        if self.elements > MAX_ELEMENTS:
+            raise UnreadableDocument(
+                f"The workbook has more than {MAX_ELEMENTS:,} cells and rows (counting empty "
+                "ones); that is far beyond any submission, so it is refused."
+            )
+
+    def fill(self) -> None:
+        self.cells += 1
+        if self.cells > MAX_CELLS:
+            raise UnreadableDocument(
+                f"The workbook has more than {MAX_CELLS:,} filled cells; that is far "
+                "beyond any submission, so it is refused."
+            )
+
+
 def _read_cells(
-    workbook: Any, worksheet: Any, strings: list[str], counter: list[int]
+    workbook: Any, name: str, source: IO[bytes], strings: list[str], budget: _Budget
 ) -> _SheetCells:
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    cells = _SheetCells(worksheet.title)
-    with worksheet._get_source() as source:
-        parser = WorkSheetParser(
-            source,
-            strings,
-            data_only=False,
-            epoch=workbook.epoch,
-            date_formats=workbook._date_formats,
-            timedelta_formats=workbook._timedelta_formats,
-        )
-        for row_number, row in parser.parse():
-            for cell in row:
-                value = cell["value"]
-                if value is None or value == "":
-                    continue
-                kind = cell["data_type"]
-                if kind == "s" and isinstance(value, str):
-                    value = unescape_text(value)
-                counter[0] += 1
-                if counter[0] > MAX_CELLS:
-                    raise UnreadableDocument(
-                        f"The workbook has more than {MAX_CELLS:,} filled cells; that is far "
-                        "beyond any submission, so it is refused."
-                    )
-                cells.rows.setdefault(cell["row"] or row_number, {})[cell["column"]] = _Cell(
-                    value, kind
-                )
-        if parser.merged_cells is not None:
-            cells.merged = [str(merged.ref) for merged in parser.merged_cells.mergeCell]
+    cells = _SheetCells(name)
+    parser = WorkSheetParser(
+        source,
+        strings,
+        data_only=False,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
+    for row_number, row in parser.parse():
+        budget.take(1 + len(row))
+        for cell in row:
+            value = cell["value"]
+            if value is None or value == "":
+                continue
+            kind = cell["data_type"]
+            if kind == "s" and isinstance(value, str):
+                value = unescape_text(value)
+            budget.fill()
+            cells.rows.setdefault(cell["row"] or row_number, {})[cell["column"]] = _Cell(
+                value, kind
+            )
+    if parser.merged_cells is not None:
+        cells.merged = [str(merged.ref) for merged in parser.merged_cells.mergeCell]
     return cells
 
 
@@ -721,8 +814,7 @@ class _Builder:
                 pointer = f"{pointers[id(grandparent)]}/{owner.list_path[-1]}"
             self.issue(
                 f"{sheet.name} row {record.row} {what}; the row belongs to no "
-                f"{owner.name[:-1].lower() if owner.name.endswith('s') else owner.name} "
-                "and is not read.",
+                f"{_RECORD_NOUNS.get(owner.name, owner.name)} and is not read.",
                 pointer,
                 sheet.name,
                 record.row,
@@ -911,6 +1003,14 @@ class _Builder:
                 letter,
             )
         return _ordered(item, sheet.model)
+
+
+_RECORD_NOUNS: dict[str, str] = {
+    "Referrals": "referral",
+    "Subjects": "subject",
+    "ContentItems": "content item",
+}
+"""What one row of a parent sheet is, in messages."""
 
 
 def _extra_path(sheet: TableSheet, header: str) -> tuple[str, ...]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import openpyxl
 
 from compliance.check import CheckResult, check_bytes
+from compliance.intake.layout import SHEET_NAMES
 from compliance.intake.template import write_intake
 from compliance.issues import Issue
 from compliance.model import Submission
@@ -53,3 +56,42 @@ def issues_at(data: bytes, path: str) -> list[Issue]:
 
 def source(sheet: str, row: int, column: str) -> dict[str, Any]:
     return {"sheet": sheet, "row": row, "column": column}
+
+
+def sheet_part(sheet: str) -> str:
+    """The zip part of a sheet in a workbook written by write_intake (sheets in order)."""
+    return f"xl/worksheets/sheet{SHEET_NAMES.index(sheet) + 1}.xml"
+
+
+def with_parts(
+    data: bytes,
+    replace: dict[str, bytes] | None = None,
+    extra: dict[str, bytes] | None = None,
+    drop: tuple[str, ...] = (),
+) -> bytes:
+    """The workbook's zip with parts replaced, added or left out (everything else as is)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename in drop:
+                continue
+            body = (replace or {}).get(info.filename, source.read(info.filename))
+            target.writestr(info.filename, body)
+        for name, body in (extra or {}).items():
+            target.writestr(name, body)
+    return buffer.getvalue()
+
+
+def with_cell_xml(data: bytes, sheet: str, ref: str, xml: str) -> bytes:
+    """The workbook with the XML of one existing cell replaced by ``xml`` (raw OOXML).
+
+    For what a spreadsheet program writes but openpyxl cannot be asked to: a formula with
+    its cached result, an error value, an inline string.
+    """
+    part = sheet_part(sheet)
+    body = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    pattern = rf'<c r="{ref}"(?: [^>]*)?(?:/>|>.*?</c>)'.encode()
+    body, count = re.subn(pattern, lambda _match: xml.encode(), body, count=1)
+    assert count == 1, f"{sheet}!{ref} is not a cell of the workbook"
+    return with_parts(data, replace={part: body})
