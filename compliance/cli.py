@@ -15,12 +15,8 @@ from typing import Any
 import click
 
 from compliance.check import InputError, check_path
-
-EXIT_OK, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(click.ClickException):
-    exit_code = EXIT_USAGE
+from compliance.exit_status import EXIT_NOT_READY, EXIT_OK, EXIT_USAGE, UsageError
+from compliance.regulator.commands import aggregate, receive
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -250,6 +246,13 @@ def batch(
         outcome = run_batch(options)
     except BatchLocked as error:
         raise UsageError(str(error)) from None
+    except OSError as error:
+        # The batch's own files (journal, manifest, summary) could not be written: a full
+        # disk or a read-only OUT. Each input's own failures are already in the manifest.
+        # A failed rename names the temporary file first; the user cares about the target.
+        target = error.filename2 or error.filename
+        where = f" {target}" if target else f" under {out_dir}"
+        raise UsageError(f"cannot write{where}: {error.strerror or error}") from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -353,6 +356,11 @@ def convert(file: Path, target: str, out_file: Path) -> None:
             err=True,
         )
     sys.exit(EXIT_NOT_READY if conversion.dropped else EXIT_OK)
+
+
+# The regulator's side; its heavy imports load inside the command bodies.
+cli.add_command(receive)
+cli.add_command(aggregate)
 
 
 def main() -> None:

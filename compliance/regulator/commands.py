@@ -1,0 +1,140 @@
+"""The regulator's commands, ``receive`` and ``aggregate``, registered on the ``compliance`` group.
+
+Heavy modules (openpyxl, the PDF stack) load inside the command bodies, so that
+``compliance --help`` stays quick. Exit status as everywhere (DTR-1 section 8): 0 every return
+accepted, 1 some rejected (or, for ``aggregate``, in conflict), 2 bad usage or a file that
+cannot be opened.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from compliance.exit_status import EXIT_OK, EXIT_REJECTED, UsageError
+
+
+def _many(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json for machines (one receipt object per return).",
+)
+def receive(files: tuple[Path, ...], output_format: str) -> None:
+    """Check received quarterly returns (return.xlsx) and print a receipt for each.
+
+    A return is accepted when it is a well-formed DTR-1 return (sheets, headers, cell types),
+    its metrics agree with its own rows, it holds nothing shaped like an e-mail address, phone
+    number or IP address, and the return.pdf beside it (if there is one) embeds the same
+    return.json. Each receipt gives the platform, period, submission id, the workbook's
+    SHA-256 and, for a rejected return, every reason with its sheet, row and column. Exit
+    status 0 when all are accepted, 1 when any is rejected, 2 when a file cannot be opened.
+
+    \b
+    Example:
+      compliance receive received/*/return.xlsx
+      compliance receive received/HLM-2026-Q3/return.xlsx --format json
+    """
+    from compliance.check import InputError
+    from compliance.regulator.receipts import receipt_text, tally_text
+    from compliance.regulator.receive import receive_return
+
+    receipts = []
+    for path in files:
+        try:
+            receipts.append(receive_return(path))
+        except InputError as error:
+            raise UsageError(str(error)) from None
+    if output_format == "json":
+        click.echo(json.dumps([r.to_json() for r in receipts], indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n\n".join(receipt_text(r) for r in receipts))
+        click.echo("\n" + tally_text(receipts))
+    sys.exit(EXIT_OK if all(r.accepted for r in receipts) else EXIT_REJECTED)
+
+
+@click.command()
+@click.argument("returns_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--period",
+    required=True,
+    help="A quarter (2026-Q3), a half-year (2026-H2 = Q3 + Q4) or a year (2026).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where sector.xlsx and sector.pdf are written.",
+)
+def aggregate(returns_dir: Path, period: str, out_dir: Path) -> None:
+    """Build the sector report of a period from every return received under RETURNS_DIR.
+
+    Every .xlsx under RETURNS_DIR (at any depth) is received again, as `receive` does;
+    those of the period's quarters are used, except that an amendment supersedes the return
+    it amends and a duplicate counts once. Writes OUT/sector.xlsx (one row per platform with
+    its metrics and the sector's, a sheet per metric family, the returns used with their
+    SHA-256) and OUT/sector.pdf (the same with charts comparing platforms). Counts add up;
+    medians and ratios are recomputed from the returns' rows. Exit status 1 if a return of the
+    period was rejected or two returns conflict (the report is still written, without them).
+
+    \b
+    Example:
+      compliance aggregate received/ --period 2026-Q3 --out sector/2026-Q3
+      compliance aggregate received/ --period 2026-H2 --out sector/2026-H2
+      compliance aggregate received/ --period 2026 --out sector/2026
+    """
+    from compliance.period import Period
+    from compliance.regulator.aggregate import build_report
+    from compliance.regulator.receipts import safe
+    from compliance.regulator.sector_outputs import write_sector_report
+    from compliance.regulator.selection import Status
+
+    try:
+        span = Period.parse(period)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if not returns_dir.is_dir():
+        raise UsageError(f"{returns_dir}: no such directory")
+    report = build_report(returns_dir, span, skip=out_dir)
+    if not report.used:
+        click.echo(
+            f"no return of {span.label} under {returns_dir} could be used; nothing written",
+            err=True,
+        )
+        for entry in report.entries:
+            click.echo(f"rejected: {safe(entry.receipt.input)}: {safe(entry.note)}", err=True)
+        sys.exit(EXIT_REJECTED)
+    try:
+        outputs = write_sector_report(report, out_dir)
+    except OSError as error:
+        raise UsageError(f"cannot write under {out_dir}: {error.strerror or error}") from None
+    click.echo(
+        f"{span.label}: {_many(len(report.platforms), 'platform')}, "
+        f"{_many(report.count(Status.USED), 'return')} used ({report.count(Status.SUPERSEDED)} "
+        f"superseded, {report.count(Status.DUPLICATE)} duplicate, "
+        f"{report.count(Status.CONFLICT)} in conflict, {report.count(Status.REJECTED)} rejected)"
+    )
+    for output in outputs:
+        click.echo(f"  {out_dir / output.path}  {output.size} bytes  sha256 {output.sha256}")
+    for entry in report.entries:
+        if entry.status in (Status.REJECTED, Status.CONFLICT, Status.DUPLICATE):
+            click.echo(f"{entry.status}: {safe(entry.receipt.input)}: {safe(entry.note)}")
+    for platform in report.platforms:
+        if platform.quarters_missing:
+            click.echo(
+                f"missing: {safe(platform.name)} has no return used for "
+                + ", ".join(platform.quarters_missing)
+            )
+    sys.exit(EXIT_OK if report.complete else EXIT_REJECTED)

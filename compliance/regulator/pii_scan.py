@@ -1,0 +1,199 @@
+"""Personal data where none may be: values shaped like e-mail addresses, phones or IP addresses.
+
+A DTR-1 return carries no personal data (DTR-1 7.2): no subject's e-mail, phone or IP address
+and no e-mail or phone of the nominated officer. The receiver cannot know which values are
+personal, but it can know which are *shaped* like the kinds the standard names, and a return
+never legitimately holds one: its identifiers, hashes, codes and pseudonyms are built so that
+none looks like them. So any such value, anywhere, rejects the return.
+
+"Anywhere" means every cell (located by sheet, row and column), every sheet name, the document
+properties, and the text of every XML part of the package (shared strings no cell uses, page
+headers, comments, formulas, hyperlink targets), which is where a value pasted and then hidden
+would still be. Findings never repeat the value: the receipt says what kind of value is where.
+
+The shapes are deliberately those of real data, not of any digit run: an international phone
+starts with ``+`` (or ``00``) and has 7 to 15 digits, a national one starts with ``0`` and has
+10 or 11; an identifier such as ``v-70412236`` or a SHA-256 is one token and never matches.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from compliance.regulator.layout import KEY_VALUE_SHEETS, TABLE_HEADERS
+from compliance.regulator.reasons import Kind, Reason, column_letter
+from compliance.regulator.workbook import RawWorkbook
+
+MAX_REASONS_PER_PLACE = 25
+
+EMAIL = "an e-mail address"
+PHONE = "a phone number"
+IP = "an IP address"
+
+_EMAIL = re.compile(
+    r"(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}"
+    r"(?![\w-])"
+)
+# +44 20 7946 0000, +447700900123, +1 (555) 010-9999, 0044 7700 900123
+_PHONE_INTERNATIONAL = re.compile(r"(?<![\w+.])(?:\+|00(?=[1-9]))\s?\(?\d[\d ()\-.]{5,22}\d(?!\w)")
+# 07700 900123, 020 7946 0000, (020) 7946-0000, 0612345678
+_PHONE_NATIONAL = re.compile(r"(?<![\w.+/\-])\(?0\d[\d ()\-]{7,16}\d(?![\w]|[.\-]\d)")
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.[\d.]+)?(?![\w:])")
+
+
+def _digits(text: str) -> int:
+    return sum(character.isdigit() for character in text)
+
+
+def _is_ipv4(text: str) -> bool:
+    return all(int(part) <= 255 for part in text.split("."))
+
+
+def _is_ipv6(text: str) -> bool:
+    if sum(1 for group in text.split(":") if group) < 2:
+        return False  # "::" or "a::" in prose is punctuation, not an address
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def find_personal_data(text: str) -> Iterator[tuple[str, str]]:
+    """Each (kind, matched text) in ``text`` shaped like an e-mail, phone or IP address."""
+    if "@" in text:
+        for match in _EMAIL.finditer(text):
+            yield EMAIL, match.group()
+    if "." in text:
+        for match in _IPV4.finditer(text):
+            if _is_ipv4(match.group()):
+                yield IP, match.group()
+    if text.count(":") >= 2:
+        for match in _IPV6.finditer(text):
+            if _is_ipv6(match.group()):
+                yield IP, match.group()
+    if "+" in text or "0" in text:
+        for match in _PHONE_INTERNATIONAL.finditer(text):
+            if 7 <= _digits(match.group()) <= 15 and not _looks_like_ip(match.group()):
+                yield PHONE, match.group()
+        for match in _PHONE_NATIONAL.finditer(text):
+            if 10 <= _digits(match.group()) <= 11:
+                yield PHONE, match.group()
+
+
+def _looks_like_ip(text: str) -> bool:
+    return bool(_IPV4.fullmatch(text.strip()))
+
+
+@dataclass
+class _Collector:
+    reasons: list[Reason]
+    seen: set[str]
+    counts: dict[str, int]
+
+    def add(self, place: str, text: str, **where: object) -> None:
+        kinds = []
+        for kind, matched in find_personal_data(text):
+            self.seen.add(matched)
+            if kind not in kinds:
+                kinds.append(kind)
+        if not kinds:
+            return
+        self.counts[place] = self.counts.get(place, 0) + 1
+        if self.counts[place] <= MAX_REASONS_PER_PLACE:
+            self.reasons.append(
+                Reason(
+                    Kind.PERSONAL_DATA,
+                    f"holds a value shaped like {' and '.join(kinds)}; a return carries no "
+                    "personal data",
+                    **where,  # type: ignore[arg-type]
+                )
+            )
+
+    def add_raw(self, part: str, text: str) -> None:
+        """Text of a package part: reported only if no located finding already covers it."""
+        kinds = [kind for kind, matched in find_personal_data(text) if matched not in self.seen]
+        if not kinds:
+            return
+        place = f"part {part}"
+        self.counts[place] = self.counts.get(place, 0) + 1
+        if self.counts[place] <= MAX_REASONS_PER_PLACE:
+            self.reasons.append(
+                Reason(
+                    Kind.PERSONAL_DATA,
+                    f"holds text shaped like {' and '.join(dict.fromkeys(kinds))} outside any "
+                    "cell (hidden text, a header, a comment or a link); a return carries no "
+                    "personal data",
+                    part=part,
+                )
+            )
+
+    def finish(self) -> list[Reason]:
+        for place, count in self.counts.items():
+            if count > MAX_REASONS_PER_PLACE:
+                self.reasons.append(
+                    Reason(
+                        Kind.PERSONAL_DATA,
+                        f"and {count - MAX_REASONS_PER_PLACE} more value(s) shaped like "
+                        f"personal data in {place}",
+                    )
+                )
+        return self.reasons
+
+
+def scan_workbook(workbook: RawWorkbook) -> list[Reason]:
+    """A reason for every place in the package holding something shaped like personal data."""
+    found = _Collector([], set(), {})
+    for sheet in workbook.sheets:
+        found.add(f"sheet {sheet.name}", sheet.name, sheet=sheet.name)
+        for number, row in sheet.rows.items():
+            for index, value in enumerate(row):
+                if isinstance(value, str):
+                    found.add(
+                        f"sheet {sheet.name}",
+                        value,
+                        sheet=sheet.name,
+                        row=number,
+                        column=column_letter(index + 1),
+                        header=_header_of(sheet.name, index, row),
+                    )
+    for name, value in workbook.properties.items():
+        found.add("document properties", value, part="document properties", header=name)
+    for part in workbook.xml_parts():
+        for text in _part_texts(workbook, part):
+            found.add_raw(part, text)
+    return found.finish()
+
+
+def _header_of(sheet: str, index: int, row: tuple[object, ...]) -> str | None:
+    """The standard's name of a cell's column (on Cover and Summary: of its row's field).
+
+    Only names the standard defines are ever repeated in a receipt, never a submitted value.
+    """
+    if sheet in KEY_VALUE_SHEETS:
+        label = row[0] if row else None
+        fields = KEY_VALUE_SHEETS[sheet][1]
+        return label if index == 1 and isinstance(label, str) and label in fields else None
+    columns = TABLE_HEADERS.get(re.sub(r" [0-9]+$", "", sheet), ())
+    return columns[index] if index < len(columns) else None
+
+
+def _part_texts(workbook: RawWorkbook, part: str) -> Iterator[str]:
+    """A package part as text, entities decoded: one regular-expression pass over it finds a
+    value in any text node or attribute (a hyperlink's ``mailto:``) without a second XML parse.
+    Markup never looks like personal data, and values never span a tag except when a shared
+    string is split into runs, which the located scan of the cells sees joined."""
+    try:
+        data = workbook.archive.read(part)
+    except Exception:  # an unreadable part: the structure checks report the package
+        return
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        text = data.decode("utf-8", errors="replace")
+    yield html.unescape(text)

@@ -1,0 +1,74 @@
+"""Why a return is rejected: one sentence, and where in the workbook (sheet, row, column)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class Kind:
+    """What a reason is about; stable words, so that machines can sort receipts by them."""
+
+    UNREADABLE = "unreadable"  # not a readable XLSX workbook at all
+    SHEETS = "sheets"  # a sheet missing, renamed, out of order or extra
+    HEADER = "header"  # a column header that is not the standard's
+    CELL = "cell"  # a value of the wrong type or form, a formula, a value outside the table
+    METRIC = "metric"  # a Summary metric that disagrees with the return's own rows
+    ROW = "row"  # a row whose derived columns disagree with its own timestamps or counts
+    COVER = "cover"  # the Cover contradicts itself (amendment without amends id, ...)
+    PERSONAL_DATA = "personal_data"  # a value shaped like an e-mail, phone or IP address
+    PDF = "pdf"  # the PDF beside it is unreadable or embeds a different return.json
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    """The column letter, as a spreadsheet shows it."""
+    header: str | None = None
+    """The column's header (or, on Cover and Summary, the field or metric of the row)."""
+    part: str | None = None
+    """A file or a part of the XLSX package, when the reason is not about one cell."""
+
+    def where(self) -> str:
+        """``sheet Summary, row 2, column B (referrals_total)``; empty when not located."""
+        parts = []
+        if self.part:
+            parts.append(self.part)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        text = ", ".join(parts)
+        if self.header:
+            text += f" ({self.header})" if text else self.header
+        return text
+
+    def text(self) -> str:
+        where = self.where()
+        return f"{where}: {self.message}" if where else self.message
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "header": self.header,
+            "part": self.part,
+        }
+
+
+def column_letter(index: int) -> str:
+    """``1`` -> ``A``, ``27`` -> ``AA``."""
+    letters = ""
+    while index > 0:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters

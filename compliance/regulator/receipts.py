@@ -1,0 +1,87 @@
+"""Receipts as people read them: one block per return, the reasons located, nothing obeyed.
+
+Platform names and other text come from the received file, so before they reach a terminal
+every control character (an ANSI escape could rewrite the screen) and every bidi override
+is shown as a ``[U+202E]`` marker instead of being obeyed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from compliance.durations import format_timestamp
+from compliance.regulator.receive import PdfState, Receipt
+
+_SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""C0 and C1 controls, and the bidi marks, embeddings, overrides and isolates."""
+
+
+def safe(value: object) -> str:
+    """Text for a terminal: control and bidi characters shown as markers, never obeyed."""
+    text = format_timestamp(value) if isinstance(value, datetime) else str(value)
+    return _SHOWN.sub(lambda match: f"[U+{ord(match.group()):04X}]", text)
+
+
+def _pdf_line(receipt: Receipt) -> str:
+    pdf = receipt.pdf
+    digest = f" (sha256 {pdf.sha256})" if pdf.sha256 else ""
+    return {
+        PdfState.MATCHES: f"{safe(pdf.path)} embeds the same return.json{digest}",
+        PdfState.DIFFERS: f"{safe(pdf.path)} does NOT embed the same return.json{digest}",
+        PdfState.UNREADABLE: f"{safe(pdf.path)} could not be read{digest}",
+        PdfState.NOT_COMPARED: f"{safe(pdf.path)} not compared: the workbook is not a return",
+        PdfState.ABSENT: f"none beside it ({safe(pdf.path)}); only the workbook was checked",
+    }[pdf.state]
+
+
+def receipt_text(receipt: Receipt) -> str:
+    cover = receipt.cover
+    if receipt.accepted:
+        heading = f"{safe(receipt.input)}: ACCEPTED"
+    else:
+        count = len(receipt.reasons)
+        heading = f"{safe(receipt.input)}: REJECTED ({count} reason{'s' if count != 1 else ''})"
+    lines = [heading]
+
+    def field(label: str, value: str) -> None:
+        lines.append(f"  {label:<13}{value}")
+
+    if "platform" in cover or "registration_number" in cover:
+        who = safe(cover.get("platform", "(unreadable)"))
+        registration = cover.get("registration_number")
+        if registration is not None:
+            who += f" (registration {safe(registration)}"
+            who += f", {safe(cover['jurisdiction'])})" if "jurisdiction" in cover else ")"
+        field("platform", who)
+    if "period" in cover:
+        field("period", safe(cover["period"]))
+    if "submission_id" in cover:
+        submission = safe(cover["submission_id"])
+        if "submission_type" in cover:
+            submission += f" ({safe(cover['submission_type'])}"
+            amends = cover.get("amends_submission_id")
+            submission += f" of {safe(amends)})" if amends else ")"
+        if "generated_at" in cover:
+            submission += f", generated {safe(cover['generated_at'])}"
+        field("submission", submission)
+    if "filing_ready" in cover:
+        field(
+            "filing-ready",
+            "yes"
+            if cover["filing_ready"]
+            else "no: the platform filed it as a draft; its Validation sheet lists why",
+        )
+    field("sha256", receipt.sha256)
+    field("pdf", _pdf_line(receipt))
+    if receipt.reasons:
+        lines.append("  reasons:")
+        lines.extend(f"    - {safe(reason.text())}" for reason in receipt.reasons)
+    return "\n".join(lines)
+
+
+def tally_text(receipts: list[Receipt]) -> str:
+    accepted = sum(1 for receipt in receipts if receipt.accepted)
+    rejected = len(receipts) - accepted
+    noun = "return" if len(receipts) == 1 else "returns"
+    return f"{len(receipts)} {noun} received: {accepted} accepted, {rejected} rejected."

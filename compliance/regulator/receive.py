@@ -1,0 +1,201 @@
+"""Receive one return: read it as untrusted input, verify it, and say why if it is refused.
+
+A return is accepted when its workbook is a well-formed DTR-1 return (sheets, headers, cell
+types), agrees with itself (metrics, derived columns, Cover), holds nothing shaped like
+personal data, and, when its PDF is beside it, the PDF embeds the same ``return.json``.
+Everything else is a located reason on the receipt. Nothing a file holds can raise out of
+:func:`receive_return`: a file that cannot be opened at all is
+:class:`compliance.check.InputError` (a usage error for the command), everything else is
+a receipt.
+
+A return whose Cover says ``filing_ready`` FALSE (rendered as a draft because the platform
+could not make it filing-ready, e.g. after a late referral) is still a return: it is received
+and counted, and its receipt says so. A late referral is precisely what the regulator must
+see, so refusing such returns would hide the non-compliance the roll-up exists to show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from compliance.check import read_input
+from compliance.config import DEFAULT_CONFIG, RuleConfig
+from compliance.durations import format_timestamp
+from compliance.regulator.consistency import check_consistency
+from compliance.regulator.model import ReceivedReturn
+from compliance.regulator.pdf_attachment import PdfUnreadable, embedded_files
+from compliance.regulator.pii_scan import scan_workbook
+from compliance.regulator.reasons import Kind, Reason
+from compliance.regulator.return_json import compare_return_json
+from compliance.regulator.structure import ParsedReturn, parse_return
+from compliance.regulator.workbook import UnreadableWorkbook, read_workbook
+
+EMBEDDED_NAME = "return.json"
+
+
+class PdfState:
+    MATCHES = "matches"  # embeds exactly the workbook's content
+    DIFFERS = "differs"
+    UNREADABLE = "unreadable"
+    NOT_COMPARED = "not compared"  # the workbook itself could not be read as a return
+    ABSENT = "absent"
+
+
+@dataclass(frozen=True)
+class PdfCheck:
+    path: str
+    state: str
+    sha256: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "state": self.state, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the regulator tells itself (and the platform) about one received return."""
+
+    input: str
+    sha256: str
+    size: int
+    cover: dict[str, Any]
+    """What could be read of the Cover (typed), even of a rejected return."""
+    pdf: PdfCheck
+    reasons: tuple[Reason, ...]
+    received: ReceivedReturn | None
+    """The verified return, when accepted."""
+
+    @property
+    def accepted(self) -> bool:
+        return not self.reasons and self.received is not None
+
+    @property
+    def status(self) -> str:
+        return "accepted" if self.accepted else "rejected"
+
+    def to_json(self) -> dict[str, Any]:
+        cover = {
+            key: format_timestamp(value) if isinstance(value, datetime) else value
+            for key, value in self.cover.items()
+        }
+        return {
+            "input": self.input,
+            "status": self.status,
+            "platform": cover.get("platform"),
+            "registration_number": cover.get("registration_number"),
+            "jurisdiction": cover.get("jurisdiction"),
+            "period": cover.get("period"),
+            "submission_id": cover.get("submission_id"),
+            "submission_type": cover.get("submission_type"),
+            "amends_submission_id": cover.get("amends_submission_id"),
+            "generated_at": cover.get("generated_at"),
+            "filing_ready": cover.get("filing_ready"),
+            "sha256": self.sha256,
+            "size": self.size,
+            "pdf": self.pdf.to_json(),
+            "reasons": [reason.to_json() for reason in self.reasons],
+        }
+
+
+def pdf_beside(path: Path) -> Path:
+    """``.../return.xlsx`` -> ``.../return.pdf``: the PDF a return is rendered with."""
+    return path.with_suffix(".pdf")
+
+
+def receive_return(
+    path: Path, *, display_name: str | None = None, config: RuleConfig = DEFAULT_CONFIG
+) -> Receipt:
+    """Check the return at ``path`` (and the PDF beside it, if there is one).
+
+    Raises :class:`compliance.check.InputError` only if the workbook cannot be opened.
+    """
+    data = read_input(path)
+    name = display_name or str(path)
+    sha256 = hashlib.sha256(data).hexdigest()
+    pdf_path = pdf_beside(path)
+    pdf_name = str(pdf_beside(Path(name)))
+    try:
+        return _receive(data, name, sha256, pdf_path, pdf_name, config)
+    except Exception as error:  # a bug must not become a traceback at the regulator's desk
+        reason = Reason(
+            Kind.UNREADABLE,
+            f"the return could not be checked ({type(error).__name__}); it is not accepted",
+        )
+        pdf = PdfCheck(pdf_name, PdfState.NOT_COMPARED)
+        return Receipt(name, sha256, len(data), {}, pdf, (reason,), None)
+
+
+def _receive(
+    data: bytes, name: str, sha256: str, pdf_path: Path, pdf_name: str, config: RuleConfig
+) -> Receipt:
+    try:
+        workbook = read_workbook(data)
+    except UnreadableWorkbook as error:
+        reason = Reason(Kind.UNREADABLE, str(error))
+        pdf = _pdf_state_only(pdf_path, pdf_name)
+        return Receipt(name, sha256, len(data), {}, pdf, (reason,), None)
+    parsed = parse_return(workbook)
+    reasons = list(parsed.reasons)
+    reasons += scan_workbook(workbook)
+    received: ReceivedReturn | None = None
+    if parsed.well_formed:
+        received, inconsistencies = check_consistency(parsed, config)
+        reasons += inconsistencies
+    pdf, pdf_reasons = _check_pdf(pdf_path, pdf_name, parsed)
+    reasons += pdf_reasons
+    return Receipt(
+        name,
+        sha256,
+        len(data),
+        dict(parsed.cover.values),
+        pdf,
+        tuple(reasons),
+        received if not reasons else None,
+    )
+
+
+def _pdf_state_only(pdf_path: Path, pdf_name: str) -> PdfCheck:
+    state = PdfState.NOT_COMPARED if pdf_path.is_file() else PdfState.ABSENT
+    return PdfCheck(pdf_name, state)
+
+
+def _check_pdf(
+    pdf_path: Path, pdf_name: str, parsed: ParsedReturn
+) -> tuple[PdfCheck, list[Reason]]:
+    if not pdf_path.is_file():
+        return PdfCheck(pdf_name, PdfState.ABSENT), []
+    try:
+        data = pdf_path.read_bytes()
+    except OSError as error:
+        reason = Reason(
+            Kind.PDF, f"cannot be opened ({error.strerror or error})", part=pdf_path.name
+        )
+        return PdfCheck(pdf_name, PdfState.UNREADABLE), [reason]
+    digest = hashlib.sha256(data).hexdigest()
+    if not parsed.well_formed:
+        return PdfCheck(pdf_name, PdfState.NOT_COMPARED, digest), []
+    try:
+        contents = embedded_files(data, EMBEDDED_NAME)
+    except PdfUnreadable as error:
+        reason = Reason(
+            Kind.PDF, f"{error}, so its {EMBEDDED_NAME} cannot be read", part=pdf_path.name
+        )
+        return PdfCheck(pdf_name, PdfState.UNREADABLE, digest), [reason]
+    if not contents:
+        reason = Reason(Kind.PDF, f"embeds no {EMBEDDED_NAME}", part=pdf_path.name)
+        return PdfCheck(pdf_name, PdfState.DIFFERS, digest), [reason]
+    if len(contents) > 1:
+        reason = Reason(
+            Kind.PDF,
+            f"embeds {len(contents)} different files named {EMBEDDED_NAME}; which one is the "
+            "return cannot be told",
+            part=pdf_path.name,
+        )
+        return PdfCheck(pdf_name, PdfState.DIFFERS, digest), [reason]
+    differences = compare_return_json(parsed, contents[0], pdf_path.name)
+    state = PdfState.DIFFERS if differences else PdfState.MATCHES
+    return PdfCheck(pdf_name, state, digest), differences

@@ -1,0 +1,192 @@
+"""The sector report's charts: one row per platform, so platforms can be compared at a glance.
+
+Each chart is an HTML table whose rows are platforms (their names are submitted text, set as
+table cells where the PDF's text handling, bidi included, applies) and whose middle cell is a
+small inline SVG drawn here from numbers only. Bars are shares (100 % stacked) so that a small
+platform and a large one compare; the counts are written in the bars and beside them. The
+drawing helpers and colours are the quarterly return's (:mod:`compliance.render.charts`), so
+both documents speak the same visual language.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from compliance.codes import Category, Priority
+from compliance.render.charts import (
+    BAR,
+    GRID,
+    INK,
+    LATE,
+    ON_TIME,
+    PRIORITY_COLOURS,
+    _line,
+    _rect,
+    _svg,
+    _text,
+)
+
+BAR_WIDTH = 330.0
+BAR_HEIGHT = 18.0
+OUTSTANDING = "#e0a100"
+NOT_REFERRED = LATE
+CATEGORY_COLOURS: dict[str, str] = {
+    # Tableau 10, in an order that keeps neighbouring categories apart; threat in the
+    # return's red, so that the gravest category reads the same in both documents.
+    Category.INCITEMENT.code: "#4e79a7",
+    Category.SOLICITATION.code: "#f28e2b",
+    Category.RECRUITMENT.code: "#59a14f",
+    Category.INSTRUCTION.code: "#edc948",
+    Category.THREAT.code: "#b00020",
+    Category.ATTACK_PLANNING.code: "#ff9da7",
+    Category.FINANCING.code: "#76b7b2",
+    Category.PROSCRIBED_SUPPORT.code: "#9c755f",
+    Category.ATTACK_FOOTAGE.code: "#b07aa1",
+}
+_DARK_TEXT_ON = frozenset({"#edc948", "#ff9da7", "#76b7b2", "#e0a100", "#f28e2b"})
+
+
+@dataclass(frozen=True)
+class Segment:
+    label: str
+    count: int
+    colour: str
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One platform (or the sector) in a chart: its name, its drawing and a note beside it."""
+
+    name: str
+    sector: bool
+    drawing: Markup
+    note: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    axis: Markup
+    legend: tuple[Segment, ...]
+    rows: tuple[ChartRow, ...]
+
+
+def stacked_share(segments: Sequence[Segment], *, width: float = BAR_WIDTH) -> Markup:
+    """A 100 % bar: each segment's share of the total, its count written in it if it fits."""
+    total = sum(segment.count for segment in segments)
+    height = BAR_HEIGHT
+    if total == 0:
+        parts = [
+            _rect(0.5, 3.5, width - 1, height - 7, "#f4f4f4", f' stroke="{GRID}"'),
+            _text(width / 2, height / 2 + 3, "none", size=8, anchor="middle", fill="#555555"),
+        ]
+        return _svg(width, height, "no rows", parts)
+    parts = []
+    x = 0.0
+    for segment in segments:
+        if not segment.count:
+            continue
+        share = segment.count / total
+        span = width * share
+        parts.append(_rect(x, 2, span, height - 4, segment.colour))
+        label = str(segment.count)
+        if span >= 7 * len(label) + 4:
+            fill = INK if segment.colour in _DARK_TEXT_ON else "#ffffff"
+            parts.append(
+                _text(x + span / 2, height / 2 + 3.2, label, size=8, anchor="middle", fill=fill)
+            )
+        x += span
+    parts.append(_rect(0, 2, width, height - 4, "none", f' stroke="{INK}" stroke-width="0.6"'))
+    label = ", ".join(f"{segment.label} {segment.count}" for segment in segments)
+    return _svg(width, height, label, parts)
+
+
+def share_axis(*, width: float = BAR_WIDTH) -> Markup:
+    parts = []
+    for tick in (0, 25, 50, 75, 100):
+        x = min(max(width * tick / 100, 0.5), width - 0.5)
+        anchor = "start" if tick == 0 else "end" if tick == 100 else "middle"
+        parts.append(_line(x, 11, x, 15, INK))
+        parts.append(_text(x, 9, f"{tick} %", size=7.5, anchor=anchor, fill="#444444"))
+    return _svg(width, 15, "share of the platform's total", parts)
+
+
+def legend(segments: Sequence[Segment], *, width: float = 640) -> Markup:
+    """Swatches and labels, wrapped over as many lines as they need."""
+    parts, x, y = [], 0.0, 10.0
+    for segment in segments:
+        span = 16 + 5.2 * len(segment.label) + 14
+        if x + span > width and x > 0:
+            x, y = 0.0, y + 14
+        parts.append(_rect(x, y - 8, 11, 9, segment.colour))
+        parts.append(_text(x + 15, y, segment.label, size=8))
+        x += span
+    return _svg(width, y + 4, "legend", parts)
+
+
+def _hours_x(value: float, width: float) -> float:
+    low, high = 0.1, 1000.0
+    clamped = min(max(value, low), high)
+    return width * (math.log10(clamped) - math.log10(low)) / (math.log10(high) - math.log10(low))
+
+
+def hours_axis(*, width: float = BAR_WIDTH) -> Markup:
+    parts = []
+    for tick, text in ((0.1, "6 min"), (1, "1 h"), (10, "10 h"), (100, "100 h"), (1000, "1000 h")):
+        x = min(max(_hours_x(tick, width), 0.5), width - 0.5)
+        anchor = "start" if tick == 0.1 else "end" if tick == 1000 else "middle"
+        parts.append(_line(x, 11, x, 15, INK))
+        parts.append(_text(x, 9, text, size=7.5, anchor=anchor, fill="#444444"))
+    return _svg(width, 15, "hours, log scale", parts)
+
+
+def median_hours(
+    medians: Sequence[tuple[str, float | None]],
+    deadlines: dict[str, float],
+    *,
+    width: float = BAR_WIDTH,
+) -> Markup:
+    """Median hours to referral per priority (dots) against each priority's deadline (ticks),
+    on a log scale: a dot right of its own tick means half of those referrals were late."""
+    height = BAR_HEIGHT
+    parts = [_line(0, height / 2, width, height / 2, GRID)]
+    for decade in (1, 10, 100):
+        x = _hours_x(decade, width)
+        parts.append(_line(x, 3, x, height - 3, GRID))
+    for priority, allowed in deadlines.items():
+        x = _hours_x(allowed, width)
+        colour = PRIORITY_COLOURS[Priority(priority)]
+        parts.append(_line(x, 1, x, height - 1, colour, 2))
+    described = []
+    for priority, value in medians:
+        if value is None:
+            continue
+        colour = PRIORITY_COLOURS[Priority(priority)]
+        x = _hours_x(value, width)
+        parts.append(
+            f'<circle cx="{x:.2f}" cy="{height / 2:.2f}" r="4.2" fill="{colour}" '
+            f'stroke="{INK}" stroke-width="0.6"/>'
+        )
+        described.append(f"{priority} {value}")
+    return _svg(width, height, "; ".join(described) or "none referred", parts)
+
+
+__all__ = [
+    "BAR",
+    "CATEGORY_COLOURS",
+    "LATE",
+    "NOT_REFERRED",
+    "ON_TIME",
+    "OUTSTANDING",
+    "Chart",
+    "ChartRow",
+    "Segment",
+    "hours_axis",
+    "legend",
+    "median_hours",
+    "share_axis",
+    "stacked_share",
+]

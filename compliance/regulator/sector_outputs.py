@@ -1,0 +1,316 @@
+"""Write the sector report: ``sector.xlsx`` and ``sector.pdf`` (charts, tables, returns used).
+
+Both are pure functions of the returns used: the workbook's creation date and the PDF's dates
+are the report's ``as_of`` (the latest ``generated_at`` among them), file paths are relative
+to the returns folder and every list is sorted, so the same folder gives the same bytes. Each
+file is written to a temporary name and renamed into place. The PDF is PDF/A-3b, like the
+returns, and embeds ``sector.json`` (the workbook's content) so that no system has to scrape it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from compliance.atomic import atomic_target, write_bytes_atomic
+from compliance.codes import Category, Priority
+from compliance.config import DEFAULT_CONFIG
+from compliance.durations import hours
+from compliance.figures import Sheet
+from compliance.regulator import sector_charts as charts
+from compliance.regulator.aggregate import SectorReport
+from compliance.regulator.rollup import Figures
+from compliance.regulator.sector_sheets import (
+    CATEGORY_COLUMNS,
+    FAMILIES,
+    REPORT_FORMAT,
+    SECTOR_NAME,
+    sector_json_bytes,
+    sector_sheets,
+)
+from compliance.regulator.selection import Status
+from compliance.render.xlsx import write_workbook
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file of the report: its name under the output folder, SHA-256 and size."""
+
+    path: str
+    sha256: str
+    size: int
+
+    @classmethod
+    def of(cls, folder: Path, name: str) -> Written:
+        data = (folder / name).read_bytes()
+        return cls(name, hashlib.sha256(data).hexdigest(), len(data))
+
+
+SECTOR_LABELS: dict[str, str] = {
+    "referrals_total": "Referrals in the returns used",
+    "removals_total": "Removals in the returns' moderation logs",
+    "accounts_duty_triggered_unreferred": "Accounts with a duty to refer, not referred "
+    "(DTR-D001), per return, summed",
+    "issues_error": "Validation issues of the returns: fatal and error",
+    "issues_warning": "Validation issues of the returns: warning",
+}
+"""Where the return's wording (one submission) would mislead in a report over many."""
+
+XLSX_NAME = "sector.xlsx"
+PDF_NAME = "sector.pdf"
+TEMPLATE = "sector.html.j2"
+
+
+PRINT_LABELS: dict[str, str] = {
+    "referrals_total": "referrals",
+    "referrals_threat_to_life": "threat to life",
+    "referrals_urgent": "urgent",
+    "referrals_routine": "routine",
+    "content_items_total": "content items",
+    "referrals_referred": "referred",
+    "referrals_on_time": "on time",
+    "referrals_late": "late",
+    "referrals_outstanding": "not yet referred",
+    "on_time_share": "share on time",
+    "median_hours_to_referral": "median hours",
+    "median_hours_threat_to_life": "median h, threat to life",
+    "median_hours_urgent": "median h, urgent",
+    "median_hours_routine": "median h, routine",
+    "removals_total": "removals",
+    "removals_referred": "referred",
+    "removals_not_referred": "not referred",
+    "removals_referred_ratio": "share referred",
+    "accounts_duty_triggered_unreferred": "accounts with a duty, unreferred (D001)",
+    "returns_not_filing_ready": "returns not filing-ready",
+    "issues_error": "fatal and error issues",
+    "issues_warning": "warnings",
+    "registration_number": "registration",
+    "quarters_filed": "quarters used",
+    "quarters_missing": "quarters missing",
+    "returns_used": "returns used",
+    "submission_id": "submission id",
+}
+"""Column headings of the printed tables: plain words where the sheets' names are too long to
+fit a narrow column. The sheets (and sector.json) keep the machine names."""
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A table as the PDF prints it: some columns of a sheet, the sector row marked."""
+
+    name: str
+    header: tuple[str, ...]
+    labels: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    sector_rows: frozenset[int]
+
+
+def _label(column: str) -> str:
+    if column in CATEGORY_COLUMNS:
+        return column.split("_", 1)[0]  # TC01 ...: the legend under the charts names them
+    return PRINT_LABELS.get(column, column)
+
+
+def _printed(sheet: Sheet, columns: tuple[str, ...]) -> Printed:
+    positions = [sheet.header.index(column) for column in columns]
+    scope = sheet.header.index("scope") if "scope" in sheet.header else None
+    rows = tuple(tuple(row[p] for p in positions) for row in sheet.rows)
+    sector = frozenset(
+        index
+        for index, row in enumerate(sheet.rows)
+        if scope is not None and row[scope] == "sector"
+    )
+    return Printed(sheet.name, columns, tuple(_label(c) for c in columns), rows, sector)
+
+
+def _hours_text(value: float | None) -> str:
+    if value is None:
+        return "\u2014"
+    return f"{value * 60:.0f} min" if value < 1 else f"{value:g} h"
+
+
+def _rows(report: SectorReport, draw: Any, note: Any) -> tuple[charts.ChartRow, ...]:
+    """The sector first, then each platform."""
+    subjects: list[tuple[str, bool, Figures]] = [(SECTOR_NAME, True, report.sector)]
+    subjects += [(p.name, False, p.figures) for p in report.platforms]
+    return tuple(
+        charts.ChartRow(name, sector, draw(figures), note(figures))
+        for name, sector, figures in subjects
+    )
+
+
+def build_charts(report: SectorReport) -> dict[str, charts.Chart]:
+    def timeliness(f: Figures) -> list[charts.Segment]:
+        return [
+            charts.Segment(
+                "referred on time", int(f.metric("referrals_on_time") or 0), charts.ON_TIME
+            ),
+            charts.Segment("referred late", int(f.metric("referrals_late") or 0), charts.LATE),
+            charts.Segment(
+                "not yet referred", int(f.metric("referrals_outstanding") or 0), charts.OUTSTANDING
+            ),
+        ]
+
+    def removals(f: Figures) -> list[charts.Segment]:
+        return [
+            charts.Segment("referred", int(f.metric("removals_referred") or 0), charts.BAR),
+            charts.Segment("not referred", f.removals_not_referred, charts.NOT_REFERRED),
+        ]
+
+    def categories(f: Figures) -> list[charts.Segment]:
+        return [
+            charts.Segment(code, count, charts.CATEGORY_COLOURS[code])
+            for code, count in f.referrals_by_category
+        ]
+
+    def removals_note(f: Figures) -> str:
+        total = int(f.metric("removals_total") or 0)
+        if not total:
+            return "no removals"
+        share = float(f.metric("removals_referred_ratio") or 0)
+        return f"{f.metric('removals_referred')} of {total} referred ({share:.1%})"
+
+    deadlines = {priority.value: hours(DEFAULT_CONFIG.deadline(priority)) for priority in Priority}
+    return {
+        "timeliness": charts.Chart(
+            charts.share_axis(),
+            tuple(timeliness(report.sector)),
+            _rows(
+                report,
+                lambda f: charts.stacked_share(timeliness(f)),
+                lambda f: (
+                    f"{f.metric('referrals_total')} referrals; median "
+                    f"{_hours_text(f.metric('median_hours_to_referral'))}"
+                ),
+            ),
+        ),
+        "hours": charts.Chart(
+            charts.hours_axis(),
+            tuple(
+                charts.Segment(
+                    f"{priority.title} (deadline {_hours_text(deadlines[priority.value])})",
+                    0,
+                    charts.PRIORITY_COLOURS[priority],
+                )
+                for priority in Priority
+            ),
+            _rows(
+                report,
+                lambda f: charts.median_hours(f.median_hours_by_priority, deadlines),
+                lambda f: " \u00b7 ".join(
+                    _hours_text(value) for _, value in f.median_hours_by_priority
+                ),
+            ),
+        ),
+        "removals": charts.Chart(
+            charts.share_axis(),
+            tuple(removals(report.sector)),
+            _rows(report, lambda f: charts.stacked_share(removals(f)), removals_note),
+        ),
+        "categories": charts.Chart(
+            charts.share_axis(),
+            tuple(categories(report.sector)),
+            _rows(
+                report,
+                lambda f: charts.stacked_share(categories(f)),
+                lambda f: (
+                    f"{sum(c for _, c in f.referrals_by_category)} in "
+                    f"{f.metric('referrals_total')} referrals"
+                ),
+            ),
+        ),
+    }
+
+
+def sector_html(report: SectorReport, sheets: tuple[Sheet, ...], renderer: Any) -> str:
+    from compliance.render.pdf import METRIC_LABELS
+
+    by_name = {sheet.name: sheet for sheet in sheets}
+    families = [
+        _printed(by_name[name], ("platform", *columns)) for name, columns in FAMILIES.items()
+    ]
+    coverage = _printed(
+        by_name["Platforms"],
+        (
+            "platform",
+            "jurisdiction",
+            "registration_number",
+            "quarters_filed",
+            "quarters_missing",
+            "returns_used",
+            "returns_not_filing_ready",
+        ),
+    )
+    returns = _printed(
+        by_name["Returns"],
+        ("file", "status", "submission_id", "period", "platform", "sha256", "note"),
+    )
+    chart_data = build_charts(report)
+    return renderer.environment.get_template(TEMPLATE).render(
+        draft=False,
+        title=f"DTR-1 sector report {report.period.label}",
+        author="DTR-1 sector report",
+        description=(
+            f"DTR-1 sector report for {report.period.label}: {len(report.platforms)} platforms, "
+            f"{report.count(Status.USED)} returns"
+        ),
+        created=report.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        span=(
+            f"{report.period.start:%d %b %Y} to {report.period.end - timedelta(days=1):%d %b %Y}"
+        ),
+        report=report,
+        status=Status,
+        counts={
+            status: report.count(status)
+            for status in (
+                Status.USED,
+                Status.SUPERSEDED,
+                Status.DUPLICATE,
+                Status.CONFLICT,
+                Status.REJECTED,
+            )
+        },
+        metrics=[
+            (name, SECTOR_LABELS.get(name) or METRIC_LABELS.get(name, name), value)
+            for name, value in report.sector.metrics
+        ],
+        charts=chart_data,
+        legend=charts.legend,
+        categories=[(category.code, category.title) for category in Category],
+        families=families,
+        coverage=coverage,
+        returns=returns,
+        sector_name=SECTOR_NAME,
+    )
+
+
+def write_sector_report(report: SectorReport, out_dir: Path) -> list[Written]:
+    """sector.xlsx and sector.pdf under ``out_dir``; the files written, with SHA-256."""
+    from compliance.render.pdf import get_renderer  # the PDF stack loads only to render
+
+    sheets = sector_sheets(report)
+    created = report.as_of.replace(tzinfo=None)
+    with atomic_target(out_dir / XLSX_NAME) as temporary:
+        write_workbook(
+            sheets,
+            temporary,
+            properties={
+                "title": f"{REPORT_FORMAT} {report.period.label}",
+                "subject": f"{len(report.platforms)} platforms, {report.period.label}",
+                "author": REPORT_FORMAT,
+                "created": created,
+                "comments": "" if report.complete else "Some returns were rejected or conflict",
+            },
+        )
+    renderer = get_renderer()
+    markup = sector_html(report, sheets, renderer)
+    attachment = (
+        "sector.json",
+        sector_json_bytes(sheets),
+        f"{REPORT_FORMAT} {report.period.label}: the workbook's content as JSON",
+    )
+    write_bytes_atomic(out_dir / PDF_NAME, renderer.write_pdf(markup, [attachment], report.as_of))
+    return [Written.of(out_dir, XLSX_NAME), Written.of(out_dir, PDF_NAME)]

@@ -1,0 +1,249 @@
+"""The sector report as tables: the sheets of ``sector.xlsx``, the ``sector.json`` embedded in
+``sector.pdf`` and the tables the PDF prints are this one set of :class:`Sheet` objects.
+
+Per metric family one sheet, one row per platform and a last row for the sector (``scope``
+says which, so a machine can filter the totals out and a person finds them at the bottom).
+The sector row is computed from the pooled rows, like every platform row: counts are sums,
+medians and ratios are recomputed, never averaged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from compliance.codes import Category, Priority
+from compliance.durations import format_timestamp
+from compliance.figures import METRIC_NAMES, Cell, Sheet
+from compliance.regulator.aggregate import PlatformFigures, SectorReport
+from compliance.regulator.rollup import Figures
+from compliance.regulator.selection import Status
+from compliance.versions import tool_version
+
+REPORT_FORMAT = "DTR-1 sector report"
+SECTOR_NAME = "All platforms"
+METHOD = (
+    "Every return under the folder is verified on receipt; amendments supersede the return "
+    "they amend and duplicates count once. Counts are sums of the returns' rows; medians and "
+    "ratios are recomputed from the pooled rows of the period, never averaged."
+)
+
+ID_COLUMNS = ("scope", "platform", "registration_number", "jurisdiction")
+CATEGORY_COLUMNS = tuple(f"{category.code}_{category.value}" for category in Category)
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "Referrals": (
+        "referrals_total",
+        "referrals_threat_to_life",
+        "referrals_urgent",
+        "referrals_routine",
+        "content_items_total",
+    ),
+    "Timeliness": (
+        "referrals_referred",
+        "referrals_on_time",
+        "referrals_late",
+        "referrals_outstanding",
+        "on_time_share",
+        "median_hours_to_referral",
+        *(f"median_hours_{priority.value}" for priority in Priority),
+    ),
+    "Categories": CATEGORY_COLUMNS,
+    "Removals": (
+        "removals_total",
+        "removals_referred",
+        "removals_not_referred",
+        "removals_referred_ratio",
+        "accounts_duty_triggered_unreferred",
+    ),
+    "Validation": ("returns_not_filing_ready", "issues_error", "issues_warning"),
+}
+PLATFORM_COLUMNS = (
+    *ID_COLUMNS,
+    "quarters_filed",
+    "quarters_missing",
+    "returns_used",
+    "returns_not_filing_ready",
+    *METRIC_NAMES,
+)
+QUARTER_COLUMNS = (
+    "platform",
+    "registration_number",
+    "jurisdiction",
+    "period",
+    "submission_id",
+    "submission_type",
+    "filing_ready",
+    *METRIC_NAMES,
+)
+RETURN_COLUMNS = (
+    "file",
+    "status",
+    "note",
+    "platform",
+    "registration_number",
+    "jurisdiction",
+    "period",
+    "submission_id",
+    "submission_type",
+    "amends_submission_id",
+    "generated_at",
+    "filing_ready",
+    "sha256",
+    "pdf",
+    "pdf_sha256",
+)
+
+
+def _value(figures: Figures, not_filing_ready: int, column: str) -> Cell:
+    """A family column of a platform or the sector, from its recomputed figures."""
+    if column in METRIC_NAMES:
+        return figures.metric(column)
+    if column in CATEGORY_COLUMNS:
+        return dict(figures.referrals_by_category)[column.split("_", 1)[0]]
+    if column.startswith("median_hours_"):
+        return dict(figures.median_hours_by_priority)[column.removeprefix("median_hours_")]
+    extra: dict[str, Callable[[], Cell]] = {
+        "referrals_referred": lambda: figures.referred,
+        "on_time_share": lambda: figures.on_time_share,
+        "removals_not_referred": lambda: figures.removals_not_referred,
+        "returns_not_filing_ready": lambda: not_filing_ready,
+    }
+    return extra[column]()
+
+
+def _identity(platform: PlatformFigures | None) -> tuple[Cell, ...]:
+    if platform is None:
+        return ("sector", SECTOR_NAME, None, None)
+    return ("platform", platform.name, platform.registration_number, platform.jurisdiction)
+
+
+def _family(report: SectorReport, name: str, columns: tuple[str, ...]) -> Sheet:
+    rows = [
+        (*_identity(p), *(_value(p.figures, p.not_filing_ready, c) for c in columns))
+        for p in report.platforms
+    ]
+    sector_not_ready = sum(p.not_filing_ready for p in report.platforms)
+    rows.append((*_identity(None), *(_value(report.sector, sector_not_ready, c) for c in columns)))
+    return Sheet(name, (*ID_COLUMNS, *columns), tuple(rows))
+
+
+def _platforms(report: SectorReport) -> Sheet:
+    rows: list[tuple[Cell, ...]] = []
+    for p in report.platforms:
+        rows.append(
+            (
+                *_identity(p),
+                ";".join(p.quarters_filed),
+                ";".join(p.quarters_missing) or None,
+                len(p.returns),
+                p.not_filing_ready,
+                *(value for _, value in p.figures.metrics),
+            )
+        )
+    filed = sorted({q for p in report.platforms for q in p.quarters_filed})
+    rows.append(
+        (
+            *_identity(None),
+            ";".join(filed) or None,
+            None,
+            sum(len(p.returns) for p in report.platforms),
+            sum(p.not_filing_ready for p in report.platforms),
+            *(value for _, value in report.sector.metrics),
+        )
+    )
+    return Sheet("Platforms", PLATFORM_COLUMNS, tuple(rows))
+
+
+def _quarters(report: SectorReport) -> Sheet:
+    rows = []
+    for p in report.platforms:
+        for r in p.returns:
+            rows.append(
+                (
+                    p.name,
+                    p.registration_number,
+                    p.jurisdiction,
+                    r.cover.period,
+                    r.cover.submission_id,
+                    r.cover.submission_type,
+                    r.cover.filing_ready,
+                    *(value for _, value in r.metrics),
+                )
+            )
+    return Sheet("Quarters", QUARTER_COLUMNS, tuple(rows))
+
+
+def _returns(report: SectorReport) -> Sheet:
+    rows = []
+    for entry in report.entries:
+        receipt, cover = entry.receipt, entry.receipt.cover
+        rows.append(
+            (
+                receipt.input,
+                entry.status,
+                entry.note or None,
+                cover.get("platform"),
+                cover.get("registration_number"),
+                cover.get("jurisdiction"),
+                cover.get("period"),
+                cover.get("submission_id"),
+                cover.get("submission_type"),
+                cover.get("amends_submission_id"),
+                cover.get("generated_at"),
+                cover.get("filing_ready"),
+                receipt.sha256,
+                receipt.pdf.state,
+                receipt.pdf.sha256,
+            )
+        )
+    return Sheet("Returns", RETURN_COLUMNS, tuple(rows))
+
+
+def _cover(report: SectorReport) -> Sheet:
+    period = report.period
+    fields: tuple[tuple[str, Cell], ...] = (
+        ("report", REPORT_FORMAT),
+        ("period", period.label),
+        ("period_start", period.start),
+        ("period_end", period.end),
+        ("quarters", ";".join(report.quarters)),
+        ("as_of", report.as_of),
+        ("platforms", len(report.platforms)),
+        ("returns_used", report.count(Status.USED)),
+        ("returns_superseded", report.count(Status.SUPERSEDED)),
+        ("returns_duplicate", report.count(Status.DUPLICATE)),
+        ("returns_conflict", report.count(Status.CONFLICT)),
+        ("returns_rejected", report.count(Status.REJECTED)),
+        ("complete", report.complete),
+        ("method", METHOD),
+        ("tool_version", tool_version()),
+    )
+    return Sheet("Cover", ("field", "value"), fields)
+
+
+def sector_sheets(report: SectorReport) -> tuple[Sheet, ...]:
+    """Every sheet of sector.xlsx, in order."""
+    return (
+        _cover(report),
+        _platforms(report),
+        *(_family(report, name, columns) for name, columns in FAMILIES.items()),
+        _quarters(report),
+        _returns(report),
+    )
+
+
+def _json_cell(value: Any) -> Any:
+    return format_timestamp(value) if isinstance(value, datetime) else value
+
+
+def sector_json_bytes(sheets: tuple[Sheet, ...]) -> bytes:
+    """``sector.json``: the workbook's content, deterministic bytes (embedded in sector.pdf)."""
+    content: dict[str, Any] = {"format": REPORT_FORMAT}
+    for sheet in sheets:
+        if sheet.header == ("field", "value"):
+            content[sheet.name] = {row[0]: _json_cell(row[1]) for row in sheet.rows}
+        else:
+            content[sheet.name] = sheet.records()
+    return (json.dumps(content, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -1,0 +1,148 @@
+"""The regulator side's parts on their own: shapes of personal data, the PDF reader, periods."""
+
+from __future__ import annotations
+
+import zlib
+
+import pytest
+from regulator_helpers import Received
+
+from compliance.period import Period
+from compliance.regulator.aggregate import quarters_of
+from compliance.regulator.pdf_attachment import PdfUnreadable, embedded_files
+from compliance.regulator.pii_scan import EMAIL, IP, PHONE, find_personal_data
+from compliance.regulator.workbook import read_workbook
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("ember.fox@mail.example", EMAIL),
+        ("write to Ömer.K@posta.example.tr today", EMAIL),
+        ("+447700900123", PHONE),
+        ("+44 20 7946 0000", PHONE),
+        ("+1 (555) 010-9999", PHONE),
+        ("0044 7700 900123", PHONE),
+        ("07700 900123", PHONE),
+        ("(020) 7946-0000", PHONE),
+        ("81.2.69.160", IP),
+        ("seen at 81.2.69.160:443.", IP),
+        ("2a02:8010:1234::77", IP),
+        ("[2001:db8::1]:8080", IP),
+        ("::ffff:81.2.69.160", IP),
+    ],
+)
+def test_shapes_of_personal_data_are_found(text: str, kind: str) -> None:
+    assert kind in {found for found, _ in find_personal_data(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "v-70412236",
+        "HLM-MOD-0026007",
+        "KESTREL-2026-Q3-A1",
+        "8a1cd6c7398f76bac8d64106d77df9687969607fb03537482d56343ea101eabc",
+        "34cd3cb760453560",
+        "09876543",
+        "SC612345",
+        "DE-7734519",
+        "CTP-26-041190",
+        "2026-10-05T07:30:00Z",
+        "/referrals/10/content_items/0/removed_at",
+        "TC05;TC06",
+        "Referred 30.25 hours after suspicion, 6.25 hours late",
+        "46310.00587962963",
+        "legal <legal@>",
+        "09:30:00",
+        "Note:: see below",
+    ],
+)
+def test_what_a_return_legitimately_holds_is_not_personal_data(text: str) -> None:
+    assert list(find_personal_data(text)) == []
+
+
+def test_every_return_json_is_read_back_exactly(received: Received) -> None:
+    for name, rendered in received.returns.items():
+        if rendered.pdf is None:
+            continue
+        contents = embedded_files(rendered.pdf.read_bytes(), "return.json")
+        assert contents == [rendered.view.to_json_bytes()], name
+
+
+def _pdf(*objects: bytes) -> bytes:
+    body = b"%PDF-1.7\n"
+    for number, content in enumerate(objects, start=1):
+        body += b"%d 0 obj\n" % number + content + b"\nendobj\n"
+    return body + b"trailer\n<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _file_stream(content: bytes) -> bytes:
+    packed = zlib.compress(content)
+    return (
+        b"<</Type /EmbeddedFile /Filter /FlateDecode /Length %d>>\nstream\n" % len(packed)
+        + packed
+        + b"\nendstream"
+    )
+
+
+def test_two_different_embedded_files_of_one_name_are_both_returned() -> None:
+    pdf = _pdf(
+        b"<</Type /Filespec /F (return.json) /EF <</F 2 0 R>>>>",
+        _file_stream(b'{"a": 1}'),
+        b"<</Type /Filespec /UF <FEFF00720065007400750072006E002E006A0073006F006E> "
+        b"/EF <</F 4 0 R>>>>",
+        _file_stream(b'{"a": 2}'),
+    )
+    assert embedded_files(pdf, "return.json") == [b'{"a": 1}', b'{"a": 2}']
+    assert embedded_files(pdf, "other.json") == []
+
+
+@pytest.mark.parametrize(
+    "pdf",
+    [
+        b"GIF89a",
+        b"%PDF-1.7\nnothing here",
+        _pdf(
+            b"<</Type /Filespec /F (return.json) /EF <</F 2 0 R>>>>",
+            b"<</Length 3>>\nstream\nabc\nendstream",
+        ),
+        _pdf(
+            b"<</Type /Filespec /F (return.json) /EF <</F 2 0 R>>>>",
+            b"<</Filter /FlateDecode /Length 5>>\nstream\nxxxxx\nendstream",
+        ),
+    ],
+)
+def test_damaged_pdfs_are_unreadable_not_a_crash(pdf: bytes) -> None:
+    try:
+        contents = embedded_files(pdf, "return.json")
+    except PdfUnreadable:
+        return
+    assert contents in ([], [b"abc"])
+
+
+def test_a_zip_bomb_is_refused_before_parsing(tmp_path: object) -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 1024 * 1024))
+    from compliance.regulator.workbook import UnreadableWorkbook
+
+    with pytest.raises(UnreadableWorkbook, match="zip bomb"):
+        read_workbook(buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("period", "quarters"),
+    [
+        ("2026-Q3", ("2026-Q3",)),
+        ("2026-H1", ("2026-Q1", "2026-Q2")),
+        ("2026-H2", ("2026-Q3", "2026-Q4")),
+        ("2026", ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4")),
+    ],
+)
+def test_half_years_and_years_are_made_of_quarters(period: str, quarters: tuple[str, ...]) -> None:
+    assert quarters_of(Period.parse(period)) == quarters
