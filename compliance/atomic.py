@@ -16,6 +16,17 @@ from pathlib import Path
 PRIVATE = 0o600
 """For files holding personal data (referral packs, platform-side validation reports)."""
 SHARED = 0o644
+PRIVATE_DIRECTORY = 0o700
+
+
+def private_directory(path: Path) -> None:
+    """Create ``path`` (if need be) as a folder only its owner can list or enter.
+
+    For folders of private files: even their names (referral ids) are not for other users.
+    ``chmod`` after ``mkdir``: a folder that already exists keeps whatever mode it had.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, PRIVATE_DIRECTORY)
 
 
 @contextlib.contextmanager

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compliance.atomic import PRIVATE, atomic_directory, atomic_target, write_bytes_atomic
+from compliance.atomic import (
+    PRIVATE,
+    atomic_directory,
+    atomic_target,
+    private_directory,
+    write_bytes_atomic,
+)
 from compliance.check import CheckResult
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.figures import ReturnView, build_return_view
@@ -132,10 +138,12 @@ def render_referral_packs(
     names = referral_file_names([r.referral_id for r in submission.referrals])
     outputs = []
     for referral, name in list(zip(submission.referrals, names, strict=True))[start:stop]:
+        if not outputs:  # made here, so that a submission without referrals has no folder
+            private_directory(directory / "referrals")
         issues = [i for i in result.report.issues if i.referral_id == referral.referral_id]
         pack = renderer.render_referral_pack(referral, submission, issues, draft=drafting)
         relative = f"referrals/{name}"
-        # Referral packs carry personal data for police: owner-only.
+        # Referral packs carry personal data for police: owner-only, and so is their folder.
         write_bytes_atomic(directory / relative, pack, PRIVATE)
         outputs.append(OutputFile.of(directory, relative))
     return outputs

@@ -262,5 +262,15 @@ def submission() -> dict[str, Any]:
     return copy.deepcopy(_SUBMISSION)
 
 
+def ready_submission(submission_id: str) -> dict[str, Any]:
+    """A filing-ready submission with one referral: two PDFs to render, so batches of many
+    stay affordable."""
+    document = submission()
+    document["submission_id"] = submission_id
+    document["referrals"] = document["referrals"][:1]
+    document["moderation_log"] = document["moderation_log"][:1]
+    return document
+
+
 def submission_bytes(document: dict[str, Any] | None = None) -> bytes:
     return json.dumps(document or submission(), ensure_ascii=False, indent=2).encode("utf-8")

@@ -83,9 +83,21 @@ def run_isolated(
     finally:
         if isinstance(backend, LocalBackend):
             executor.shutdown(wait=True, cancel_futures=True)
-    for item in broken:
-        with backend.executor(workers=1) as solo:
+    # One item at a time in a single-worker pool, so that a pool breaking now was broken by
+    # its one item. The pool lives until that happens: every task queued when the first pool
+    # broke lands here, and a process start each would make the rest of a batch crawl.
+    solo: Executor | None = None
+    try:
+        for item in broken:
+            solo = solo or backend.executor(workers=1)
             try:
                 yield item, solo.submit(function, item).result()
             except BrokenProcessPool:
+                solo.shutdown(wait=True)
+                solo = None
                 yield item, WorkerCrash("the worker process processing this input died")
+            except Exception as error:  # as above: one item's failure, not the batch's
+                yield item, WorkerCrash(f"{type(error).__name__}: {error}")
+    finally:
+        if solo is not None:
+            solo.shutdown(wait=True, cancel_futures=True)

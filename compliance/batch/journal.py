@@ -8,6 +8,7 @@ there with the same SHA-256, and reuses it; anything else is redone.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -93,7 +94,14 @@ class Journal:
         return entry
 
     def record(self, key: str, entry: dict[str, Any]) -> None:
-        write_bytes_atomic(self._path(key), json.dumps(entry, ensure_ascii=False).encode())
+        """Remember ``entry``, if it can be written.
+
+        The journal only saves work: an entry lost (to a full disk, say) costs the next run a
+        redo, never a wrong result, so it must not stop the batch that is accounting for every
+        input.
+        """
+        with contextlib.suppress(OSError):
+            write_bytes_atomic(self._path(key), json.dumps(entry, ensure_ascii=False).encode())
 
     def forget(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)

@@ -9,8 +9,11 @@ again completes it, redoing only what was not finished.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +40,7 @@ from compliance.returns import OutputFile, write_manifest
 
 PACKS_PER_TASK = 25
 """Referral packs one task renders; a larger submission's packs are spread over workers."""
+REJECTED_DIR = "rejected"
 
 
 @dataclass
@@ -78,6 +82,7 @@ def run_batch(options: BatchOptions) -> BatchResult:
 def _run(options: BatchOptions) -> BatchResult:
     out_dir = options.out_dir
     remove_leftovers(out_dir)
+    remove_leftovers(out_dir / REJECTED_DIR)
     staging_root = out_dir / STATE_DIR / "staging"
     journal = Journal(out_dir)
     staged = Journal(out_dir, "staged")
@@ -89,11 +94,10 @@ def _run(options: BatchOptions) -> BatchResult:
     for path in discover_inputs(options.source, exclude=out_dir):
         relative = path.relative_to(options.source).as_posix()
         try:
-            data = path.read_bytes()
+            data = _read_regular_file(path)
         except OSError as error:
-            entries[relative] = _entry(
-                TaskOutcome(relative, REJECTED, reason=f"cannot be opened: {error.strerror}")
-            )
+            reason = f"cannot be opened: {error.strerror or error}"
+            entries[relative] = _entry(TaskOutcome(relative, REJECTED, reason=reason))
             continue
         digest = hashlib.sha256(data).hexdigest()
         key = cache_key(relative, digest, options.period, fingerprint)
@@ -108,7 +112,9 @@ def _run(options: BatchOptions) -> BatchResult:
             period=options.period,
             out_dir=str(out_dir),
             staging=str(staging_root / key),
-            rejection_report=f"rejected/{_safe_name(relative)}-{digest[:12]}.validation.json",
+            rejection_report=(
+                f"{REJECTED_DIR}/{_safe_name(relative)}-{digest[:12]}.validation.json"
+            ),
             key=options.key,
             packs_here=PACKS_PER_TASK,
         )
@@ -125,11 +131,16 @@ def _run(options: BatchOptions) -> BatchResult:
         outcome = outcomes[item.relative]
         if outcome.status == RENDERED:
             _finalise(outcome, item, options, claimed)
+        outcome.sha256 = outcome.sha256 or item.input_sha256  # known even if a worker died
         entry = _entry(outcome)
         entries[item.relative] = entry
-        journal.record(item.key, entry)
+        if not outcome.retry:
+            journal.record(item.key, entry)
         staged.forget(item.key)
     shutil.rmtree(staging_root, ignore_errors=True)
+    # A worker killed while writing a rejection report leaves its temporary file (a broken
+    # pool takes all its workers down, mid-write or not); the run that saw it clears it.
+    remove_leftovers(out_dir / REJECTED_DIR)
 
     result.entries = [entries[name] for name in sorted(entries)]
     write_batch_manifest(out_dir, options.period, fingerprint, result.entries)
@@ -154,10 +165,11 @@ def _render(
     finished = run_isolated(options.backend, check_and_render, tasks)
     for done, (task, outcome) in enumerate(finished, start=len(outcomes) + 1):
         if isinstance(outcome, WorkerCrash):
-            outcome = TaskOutcome(task.relative, REJECTED, reason=outcome.reason)
+            outcome = TaskOutcome(task.relative, REJECTED, reason=outcome.reason, retry=True)
         outcomes[task.relative] = outcome
-        if outcome.status != RENDERED or outcome.referral_count <= task.packs_here:
-            # Complete: an interrupted run resumes from here instead of redoing it.
+        complete = outcome.status != RENDERED or outcome.referral_count <= task.packs_here
+        if complete and not outcome.retry:
+            # An interrupted run resumes from here instead of redoing it.
             staged.record(keys[task.relative], outcome_to_json(outcome))
         options.progress(done)
     slices = [
@@ -170,11 +182,12 @@ def _render(
         outcome = outcomes[pack_task.relative]
         if isinstance(packs, WorkerCrash | Exception) or outcome.status != RENDERED:
             outcome.status, outcome.reason = REJECTED, "rendering its referral packs failed"
-            outcome.outputs = []
+            outcome.outputs, outcome.retry = [], True
         else:
             outcome.outputs += packs
     for relative in {pack_task.relative for pack_task in slices}:
-        staged.record(keys[relative], outcome_to_json(outcomes[relative]))
+        if not outcomes[relative].retry:
+            staged.record(keys[relative], outcome_to_json(outcomes[relative]))
     return outcomes
 
 
@@ -190,8 +203,16 @@ def _finalise(
         return
     staging = Path(item.task.staging)
     assert outcome.manifest is not None  # every rendered outcome carries its manifest facts
-    manifest = write_manifest(staging, outcome.outputs, outcome.manifest)
-    commit_staging_directory(staging, options.out_dir / submission_id)
+    try:
+        manifest = write_manifest(staging, outcome.outputs, outcome.manifest)
+        commit_staging_directory(staging, options.out_dir / submission_id)
+    except OSError as error:
+        # A full disk costs this input, not the batch: every other input is still accounted
+        # for, and the staging folder (never swapped in) goes with the rest at the end.
+        outcome.status = REJECTED
+        outcome.reason = f"its outputs could not be written: {error.strerror or error}"
+        outcome.outputs, outcome.retry = [], True
+        return
     outcome.outputs = [
         OutputFile(f"{submission_id}/{o.path}", o.sha256, o.size)
         for o in sorted([*outcome.outputs, manifest], key=lambda o: o.path)
@@ -212,6 +233,20 @@ def _entry(outcome: TaskOutcome) -> dict[str, Any]:
         "metrics": [list(pair) for pair in outcome.metrics],
         "outputs": [o.to_json() for o in outcome.outputs],
     }
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file (after links); OSError otherwise.
+
+    Opened without blocking and checked on the open descriptor: a named pipe among the
+    inputs would otherwise hang the batch on its read, and a check before opening could be
+    outrun by a rename.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a pipe, socket or device)")
+        return handle.read()
 
 
 def _safe_name(relative: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compliance.atomic import PRIVATE, write_bytes_atomic
+from compliance.atomic import PRIVATE, private_directory, write_bytes_atomic
 from compliance.check import InputError, check_path
 from compliance.pseudonyms import Pseudonymiser
 from compliance.returns import (
@@ -57,6 +57,9 @@ class TaskOutcome:
     outputs: list[OutputFile] = field(default_factory=list)
     referral_count: int = 0
     manifest: ManifestFacts | None = None
+    retry: bool = False
+    """The input failed for a reason of the moment, not of its own (it could not be read, a
+    write failed, a worker died): not remembered, so that the next run tries it again."""
 
 
 def outcome_to_json(outcome: TaskOutcome) -> dict[str, Any]:
@@ -75,16 +78,19 @@ def check_and_render(task: SubmissionTask) -> TaskOutcome:
     """Check one input; render it into the staging folder if it is filing-ready."""
     try:
         return _check_and_render(task)
+    except OSError as error:  # a full disk, say: name it rather than "internal error"
+        reason = f"a file could not be written or read: {error.strerror or error}"
+        return TaskOutcome(task.relative, REJECTED, reason=reason, retry=True)
     except Exception as error:  # a crash inside one submission is that submission's problem
         detail = traceback.format_exception_only(type(error), error)[-1].strip()
-        return TaskOutcome(task.relative, REJECTED, reason=f"internal error: {detail}")
+        return TaskOutcome(task.relative, REJECTED, reason=f"internal error: {detail}", retry=True)
 
 
 def _check_and_render(task: SubmissionTask) -> TaskOutcome:
     try:
         result = check_path(task.input_path)
     except InputError as error:
-        return TaskOutcome(task.relative, REJECTED, reason=str(error))
+        return TaskOutcome(task.relative, REJECTED, reason=str(error), retry=True)
     submission = result.submission
     outcome = TaskOutcome(
         task.relative,
@@ -104,6 +110,8 @@ def _check_and_render(task: SubmissionTask) -> TaskOutcome:
         outcome.metrics = list(view.metrics)
     if view is None or submission is None or not result.report.filing_ready:
         out_dir = Path(task.out_dir)
+        # Owner-only like the reports in it: they are the platform's, not the regulator's.
+        private_directory((out_dir / task.rejection_report).parent)
         write_bytes_atomic(out_dir / task.rejection_report, json_bytes(result.to_json()), PRIVATE)
         blocking = result.report.counts["fatal"] + result.report.counts["error"]
         outcome.reason = f"not filing-ready: {blocking} blocking issue(s)"

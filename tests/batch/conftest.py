@@ -7,15 +7,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from returns_fixture import submission
+from returns_fixture import ready_submission, submission
 
-
-def ready_submission(submission_id: str) -> dict:
-    document = submission()
-    document["submission_id"] = submission_id
-    document["referrals"] = document["referrals"][:1]
-    document["moderation_log"] = document["moderation_log"][:1]
-    return document
+__all__ = ["ready_submission", "write_json"]
 
 
 def write_json(path: Path, document: dict) -> Path:

@@ -201,3 +201,22 @@ def test_a_task_restarted_after_a_kill_discards_its_half_written_files(tmp_path:
     assert outcome.status == "rendered"
     left = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()}
     assert left == {o.path for o in outcome.outputs}
+
+
+def test_an_unwritable_batch_manifest_is_one_line_and_the_rerun_completes(
+    batch_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    # A folder where the batch's manifest goes: the final rename fails with EISDIR.
+    (out / "manifest.json" / "in-the-way").mkdir(parents=True)
+    result = run_batch(batch_dir, out)
+    assert result.exit_code == 2
+    assert f"cannot write {out / 'manifest.json'}:" in result.output
+    assert "Traceback" not in result.output
+    assert not list(out.glob("*.part")) and not list(out.glob(".*.part"))
+    # The lock was released and the work done is reused.
+    (out / "manifest.json" / "in-the-way").rmdir()
+    (out / "manifest.json").rmdir()
+    again = run_batch(batch_dir, out)
+    assert again.exit_code == 1, again.output
+    assert statuses(out)["alpha.json"] == "rendered"
