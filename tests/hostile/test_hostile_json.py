@@ -1,12 +1,14 @@
 """Hostile JSON inputs: each ends in located issues or a clear refusal, never a crash.
 
-Memory is bounded by running the largest cases under an address-space limit in a child
-process; nothing here asserts a duration.
+Memory and time are bounded by running the largest cases in a child process under an
+address-space limit and a CPU-time limit (generous: a regression that goes quadratic or
+unbounded fails, a busy machine does not); nothing here asserts a wall-clock duration.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,6 +18,8 @@ import pytest
 
 from compliance.check import check_bytes
 from compliance.issues import Severity
+from compliance.pseudonyms import Pseudonymiser
+from compliance.returns import NotRenderable, referral_file_names, render_submission
 
 BASE = json.loads(
     (Path(__file__).resolve().parent.parent / "conformance" / "base.json").read_text()
@@ -144,6 +148,28 @@ def test_identifiers_aimed_at_paths_are_refused(identifier: str) -> None:
     assert ("DTR-S002", "/referrals/0/referral_id") in {(i.code, i.path) for i in issues}
 
 
+@pytest.mark.parametrize("identifier", ["../../etc/passwd", "..", "a/b", "a\\b", "/abs"])
+def test_identifiers_aimed_at_paths_never_reach_a_file_name(
+    identifier: str, tmp_path: Path
+) -> None:
+    """Not even in a draft, which renders a submission that has errors: a referral whose id is
+    refused is left out of the typed submission, and a refused submission id is no folder."""
+    document = fresh()
+    document["referrals"][0]["referral_id"] = identifier
+    submission = check_bytes(encode(document)).submission
+    assert submission is not None
+    names = referral_file_names([referral.referral_id for referral in submission.referrals])
+    assert len(names) == len(document["referrals"]) - 1
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.pdf", name) for name in names)
+    document = fresh()
+    document["submission_id"] = identifier
+    with pytest.raises(NotRenderable, match="cannot be rendered"):
+        render_submission(
+            check_bytes(encode(document)), tmp_path, draft=True, pseudonymiser=Pseudonymiser(b"k")
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("value", [2**53, 10**30, -1, 1.5, True, "12"])
 def test_counts_outside_what_a_spreadsheet_holds_are_refused(value: object) -> None:
     document = fresh()
@@ -154,11 +180,13 @@ def test_counts_outside_what_a_spreadsheet_holds_are_refused(value: object) -> N
 
 
 def test_huge_inputs_stay_within_a_memory_bound(tmp_path: Path) -> None:
-    """A 10 MB narrative and 100,000-deep nesting under a 1.5 GB address-space limit."""
+    """A 10 MB narrative and 100,000-deep nesting under a 1.5 GB address-space limit and
+    60 s of CPU time (the kernel stops the child past either)."""
     script = textwrap.dedent(
         """
         import json, resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+        resource.setrlimit(resource.RLIMIT_CPU, (60, 60))
         from compliance.check import check_bytes
         document = json.loads(open(sys.argv[1]).read())
         document["referrals"][0]["narrative"] = "\\u0634" * 5_000_000
