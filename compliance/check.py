@@ -29,6 +29,7 @@ from compliance.model import (
 )
 from compliance.period import Period
 from compliance.readers.errors import UnreadableDocument
+from compliance.readers.file_kind import is_workbook, misnamed_workbook_reason
 from compliance.readers.json_reader import JsonLineLocator, parse_json
 from compliance.rules.registry import Check, Finding, RuleContext, SubmissionFacts
 from compliance.structure_errors import structure_issues
@@ -90,7 +91,7 @@ def check_bytes(
     """Check a submission given as bytes (JSON, or an XLSX intake workbook)."""
     digest = hashlib.sha256(data).hexdigest()
     try:
-        document, locate, reader_issues = read_document(data)
+        document, locate, reader_issues = read_document(data, name=source_name)
     except UnreadableDocument as error:
         fatal = Issue("DTR-S000", Severity.FATAL, error.message, "", None, error.source)
         return CheckResult(source_name, digest, Report([fatal]), None)
@@ -99,22 +100,33 @@ def check_bytes(
         # A workbook's own problems (a formula, merged cells, an orphan row) are located
         # exactly; a structure issue the checker found at the same path says less.
         taken = {issue.path for issue in reader_issues}
+        # A missing or misspelt column is reported once, at its header, not on every row.
+        by_header = getattr(locate, "reported_by_header", None)
         kept = [
             issue
             for issue in report.issues
-            if issue.path not in taken or issue.code not in {"DTR-S001", "DTR-S002"}
+            if not (issue.path in taken and issue.code in {"DTR-S001", "DTR-S002"})
+            and not (
+                by_header is not None
+                and issue.code in {"DTR-S001", "DTR-S003"}
+                and by_header(issue.path)
+            )
         ]
         report = Report(kept + reader_issues)
     return CheckResult(source_name, digest, report, submission)
 
 
-def read_document(data: bytes) -> tuple[Any, Locator, list[Issue]]:
+def read_document(data: bytes, *, name: str = "") -> tuple[Any, Locator, list[Issue]]:
     """Choose the reader by content: a zip is an intake workbook, anything else JSON.
 
     Returns the raw document, its locator, and the issues only the reader can see (a
-    workbook's formulas, merged cells, orphan rows; always none for JSON).
+    workbook's formulas, merged cells, orphan rows; always none for JSON). ``name`` (the
+    file's name, if any) only words the refusal of a file that claims to be a workbook.
     """
-    if data.startswith(b"PK\x03\x04"):
+    reason = misnamed_workbook_reason(data, name)
+    if reason is not None:
+        raise UnreadableDocument(reason)
+    if is_workbook(data):
         from compliance.readers.xlsx_reader import read_workbook  # only when needed
 
         return read_workbook(data)

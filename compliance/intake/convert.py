@@ -17,6 +17,7 @@ from compliance.check import check_document, read_document, read_input
 from compliance.intake.template import IntakeWriteError, save_intake
 from compliance.issues import Issue
 from compliance.readers.errors import UnreadableDocument
+from compliance.readers.file_kind import is_workbook
 
 Target = Literal["json", "xlsx"]
 
@@ -49,11 +50,11 @@ def document_json(document: Any) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def convert_bytes(data: bytes, target: Target, out: Path) -> Conversion:
+def convert_bytes(data: bytes, target: Target, out: Path, *, name: str = "") -> Conversion:
     """Convert a submission (JSON or intake workbook bytes) to ``target`` at ``out``."""
-    source_format: Target = "xlsx" if data.startswith(b"PK\x03\x04") else "json"
+    source_format: Target = "xlsx" if is_workbook(data) else "json"
     try:
-        document, _locate, reader_issues = read_document(data)
+        document, _locate, reader_issues = read_document(data, name=name)
     except UnreadableDocument as error:
         raise ConversionRefused(error.message) from None
     _submission, report = check_document(document)
@@ -75,7 +76,7 @@ def convert_bytes(data: bytes, target: Target, out: Path) -> Conversion:
 
 def convert_file(source: Path, target: Target, out: Path) -> Conversion:
     """Convert a file; raises :class:`compliance.check.InputError` if it cannot be opened."""
-    return convert_bytes(read_input(source), target, out)
+    return convert_bytes(read_input(source), target, out, name=source.name)
 
 
 def _length(value: Any) -> int:
