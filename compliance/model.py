@@ -279,6 +279,23 @@ are not personal data for this purpose.
 """
 
 
+def _required_lists_that_may_be_empty(models: Sequence[type[BaseModel]]) -> frozenset[str]:
+    names = set()
+    for model in models:
+        for name, info in model.model_fields.items():
+            is_list = getattr(info.annotation, "__origin__", None) is list
+            least = max((getattr(m, "min_length", None) or 0 for m in info.metadata), default=0)
+            if info.is_required() and is_list and not least:
+                names.add(name)
+    return frozenset(names)
+
+
+EMPTY_LIST_FIELDS = _required_lists_that_may_be_empty(
+    [Submission, Platform, Service, Referral, Subject, IPEvent, ContentItem, Hash, Removal]
+)
+"""Fields that must be present but may hold no items: a missing one is written ``[]``."""
+
+
 def referral_id_of(raw: Any) -> str | None:
     """The referral id of a raw referral object, if it is at least a plausible identifier."""
     if isinstance(raw, dict):

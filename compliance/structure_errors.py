@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from compliance.formats import PATTERN_DESCRIPTIONS
 from compliance.issues import Issue, Severity
-from compliance.model import PERSONAL_DATA_FIELDS
+from compliance.model import EMPTY_LIST_FIELDS, PERSONAL_DATA_FIELDS
 
 _MISSING = {"missing"}
 _UNKNOWN = {"extra_forbidden"}
@@ -77,7 +77,9 @@ def _classify(error: Any, field: str) -> tuple[str, str]:
     context = error.get("ctx") or {}
     subject = field
     if kind in _MISSING:
-        return "DTR-S001", f"{subject} is required but missing (write null or [] if empty)."
+        if field in EMPTY_LIST_FIELDS:
+            return "DTR-S001", f"{subject} is required but missing; write [] if there are none."
+        return "DTR-S001", f"{subject} is required but missing."
     if kind in _UNKNOWN:
         return "DTR-S003", (
             f"{subject} is not a field DTR-1 defines here; unknown fields are refused so that a "
