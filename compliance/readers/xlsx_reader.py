@@ -15,6 +15,7 @@ streamed row by row; only cells holding a value are kept, and at most ``MAX_CELL
 
 from __future__ import annotations
 
+import difflib
 import io
 import math
 import re
@@ -99,7 +100,7 @@ def read_workbook(data: bytes) -> tuple[dict[str, Any], Locator, list[Issue]]:
     sheets = _read_sheets(archive, data)
     builder = _Builder(sheets)
     document = builder.build()
-    return document, builder.locator.locate, builder.finished_issues(document)
+    return document, builder.locator, builder.finished_issues(document)
 
 
 # ----------------------------------------------------------------------------------------
@@ -535,6 +536,22 @@ class _CellLocator:
     def __init__(self) -> None:
         self.cells: dict[str, Source] = {}
         self.records: dict[str, _Located] = {}
+        self.header_fields: dict[str, set[str]] = {}
+        """Sheet -> fields ("detected_at") whose problem is reported once, at the header."""
+
+    def __call__(self, pointers: Iterable[str]) -> dict[str, Source]:
+        return self.locate(pointers)
+
+    def reported_by_header(self, pointer: str) -> bool:
+        """Whether a missing or unknown field at ``pointer`` is already reported at its
+        sheet's header: a misspelt header would otherwise cost an issue on every row."""
+        tokens = pointer_tokens(pointer)
+        for length in range(len(tokens), 0, -1):
+            record = self.records.get(json_pointer(tokens[:length]))
+            if record is not None:
+                rest = "/".join(tokens[length:])
+                return rest in self.header_fields.get(record.sheet, set())
+        return False
 
     def locate(self, pointers: Iterable[str]) -> dict[str, Source]:
         found: dict[str, Source] = {}
@@ -573,6 +590,9 @@ class _Headers:
     missing: str
     columns: dict[str, str]
     """For the locator: field path joined by "/" -> column letter."""
+    unknown_used: dict[int, int] = field(default_factory=dict)
+    """Column index of an unknown header -> how many rows have a value in it."""
+    records: int = 0
 
 
 class _Builder:
@@ -586,9 +606,11 @@ class _Builder:
 
     # -- issues ---------------------------------------------------------------------------
 
-    def issue(self, message: str, pointer: str, sheet: str, row: int, column: str) -> None:
+    def issue(
+        self, message: str, pointer: str, sheet: str, row: int, column: str, code: str = "DTR-S002"
+    ) -> None:
         source = {"sheet": sheet, "row": row, "column": column}
-        self.issues.append(Issue("DTR-S002", Severity.ERROR, message, pointer, None, source))
+        self.issues.append(Issue(code, Severity.ERROR, message, pointer, None, source))
 
     def finished_issues(self, document: dict[str, Any]) -> list[Issue]:
         """The reader's issues, each with the referral it concerns."""
@@ -631,6 +653,7 @@ class _Builder:
             else:
                 self._child_list(sheet, placed, pointers)
         self._report_merges()
+        self._report_headers()
         return _ordered(document, Submission)
 
     # -- key/value sheets -----------------------------------------------------------------
@@ -822,6 +845,59 @@ class _Builder:
             )
             return
 
+    def _report_headers(self) -> None:
+        """One issue per misspelt, unknown or missing column, at the header, rather than the
+        same issue on every row. A problem of a single row stays on that row, where its path
+        and referral say more."""
+        for sheet in SHEETS:
+            headers = self.headers.get(sheet.name)
+            if not isinstance(sheet, TableSheet) or headers is None:
+                continue
+            covered = self.locator.header_fields.setdefault(sheet.name, set())
+            list_pointer = json_pointer(list_pointer_tokens(sheet))
+            present = set(headers.known.values())
+            absent = [
+                column
+                for column in sheet.columns
+                if column not in present
+                and column.required
+                and len(column.path) == 1
+                and column.kind not in LIST_KINDS
+                and not column.parent_key
+            ]
+            # A misspelt header is most likely one of the columns the sheet lacks.
+            unused = [column.name for column in sheet.columns if column not in present]
+            for index, used in sorted(headers.unknown_used.items()):
+                if used < 2:
+                    continue
+                name = ".".join(headers.unknown[index])
+                guess = difflib.get_close_matches(name, unused, n=1, cutoff=0.7)
+                hint = f"; did you mean {guess[0]}?" if guess else "."
+                self.issue(
+                    f"The {sheet.name} sheet has a column headed {name!r} "
+                    f"({column_letter(index)}1), which DTR-1 does not define here{hint} "
+                    f"Its values in {_rows(used)} are refused until the header is corrected "
+                    "or the column removed.",
+                    list_pointer,
+                    sheet.name,
+                    1,
+                    column_letter(index),
+                    code="DTR-S003",
+                )
+                covered.add("/".join(headers.unknown[index]))
+            for column in absent if headers.records >= 2 else ():
+                self.issue(
+                    f"The {sheet.name} sheet has no {column.name} column, which DTR-1 requires "
+                    f"for every row; add it (headed {column.name}) and fill it in for "
+                    f"its {_rows(headers.records)}.",
+                    list_pointer,
+                    sheet.name,
+                    1,
+                    headers.missing,
+                    code="DTR-S001",
+                )
+                covered.add(column.path[0])
+
     def _report_merges(self) -> None:
         for sheet in SHEETS:
             for ref in self.sheets[sheet.name].merged:
@@ -934,6 +1010,8 @@ class _Builder:
                         record.key_problems[column.name] = "is not text"
                     continue
                 path = column.path if column else headers.unknown[index]
+                if column is None:
+                    headers.unknown_used[index] = headers.unknown_used.get(index, 0) + 1
                 if isinstance(value, _Problem):
                     record.problems.append((path, letter, value.message))
                 else:
@@ -949,6 +1027,7 @@ class _Builder:
                         letter,
                     )
                 continue
+            headers.records += 1
             yield record
 
     def _place(self, record: _Record, pointer: str) -> dict[str, Any]:
@@ -1011,6 +1090,10 @@ _RECORD_NOUNS: dict[str, str] = {
     "ContentItems": "content item",
 }
 """What one row of a parent sheet is, in messages."""
+
+
+def _rows(count: int) -> str:
+    return "1 row" if count == 1 else f"{count} rows"
 
 
 def _extra_path(sheet: TableSheet, header: str) -> tuple[str, ...]:

@@ -187,24 +187,17 @@ EDITS: dict[str, tuple[Callable[[Any], None], Expected]] = {
         [("DTR-S002", "/moderation_log/2", "ModerationLog", 4, "H")],
     ),
     "a misspelt header": (
-        # Every row then has an unknown field and lacks the real one, which belongs in the
-        # first free column (Q).
+        # Reported once at the header, not on each of the three rows: the unknown column
+        # where it is, the missing one where it belongs (the first free column, Q).
         set_cell("Referrals", "L1", "narative"),
         [
-            issue
-            for index in range(3)
-            for issue in (
-                ("DTR-S003", f"/referrals/{index}/narative", "Referrals", index + 2, "L"),
-                ("DTR-S001", f"/referrals/{index}/narrative", "Referrals", index + 2, "Q"),
-            )
+            ("DTR-S003", "/referrals", "Referrals", 1, "L"),
+            ("DTR-S001", "/referrals", "Referrals", 1, "Q"),
         ],
     ),
     "a deleted column": (
         delete_column("Services", 3),  # service_type; the first free column is then D
-        [
-            ("DTR-S001", "/platform/services/0/service_type", "Services", 2, "D"),
-            ("DTR-S001", "/platform/services/1/service_type", "Services", 3, "D"),
-        ],
+        [("DTR-S001", "/platform/services", "Services", 1, "D")],
     ),
     "a misspelt field on the Platform sheet": (
         set_cell("Platform", "A8", "legal_nam"),
@@ -336,3 +329,35 @@ def test_text_output_names_the_cell(good: bytes, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
     assert "/referrals/0/authority_reference (sheet Referrals, row 2, column K)" in result.output
+
+
+def test_a_misspelt_header_is_one_issue_that_names_the_likely_column(good: bytes) -> None:
+    issues = check_bytes(edited(good, set_cell("Referrals", "L1", "Narrative "))).report.issues
+    assert len(issues) == 2  # three rows, yet one issue for each column, not six
+    unknown = next(issue for issue in issues if issue.code == "DTR-S003")
+    assert "did you mean narrative?" in unknown.message
+    assert "3 rows" in unknown.message and unknown.source == {
+        "sheet": "Referrals",
+        "row": 1,
+        "column": "L",
+    }
+    missing = next(issue for issue in issues if issue.code == "DTR-S001")
+    assert "no narrative column" in missing.message
+
+
+def test_an_unknown_column_used_on_one_row_stays_on_that_row(good: bytes) -> None:
+    def one_value(workbook: Any) -> None:
+        workbook["Referrals"]["Z1"] = "internal_notes"
+        workbook["Referrals"]["Z3"] = "escalated by night shift"
+
+    (issue,) = check_bytes(edited(good, one_value)).report.issues
+    assert (issue.code, issue.path, issue.source) == (
+        "DTR-S003",
+        "/referrals/1/internal_notes",
+        {"sheet": "Referrals", "row": 3, "column": "Z"},
+    )
+    assert issue.referral_id is not None
+
+
+def test_an_empty_column_with_an_unknown_header_is_not_an_issue(good: bytes) -> None:
+    assert check_bytes(edited(good, set_cell("Referrals", "Z1", "notes"))).report.issues == []
