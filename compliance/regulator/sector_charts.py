@@ -4,7 +4,7 @@ Each chart is an HTML table whose rows are platforms (their names are submitted 
 table cells where the PDF's text handling, bidi included, applies) and whose middle cell is a
 small inline SVG drawn here from numbers only. Bars are shares (100 % stacked) so that a small
 platform and a large one compare; the counts are written in the bars and beside them. The
-drawing helpers and colours are the quarterly return's (:mod:`compliance.render.charts`), so
+drawing helpers and colours are the quarterly return's (:mod:`compliance.render.svg_drawing`), so
 both documents speak the same visual language.
 """
 
@@ -17,17 +17,17 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from compliance.codes import Category, Priority
-from compliance.render.charts import (
+from compliance.render.svg_drawing import (
     BAR,
     GRID,
     INK,
     LATE,
     ON_TIME,
     PRIORITY_COLOURS,
-    _line,
-    _rect,
-    _svg,
-    _text,
+    svg_line,
+    svg_rect,
+    svg_root,
+    svg_text,
 )
 
 BAR_WIDTH = 330.0
@@ -80,10 +80,10 @@ def stacked_share(segments: Sequence[Segment], *, width: float = BAR_WIDTH) -> M
     height = BAR_HEIGHT
     if total == 0:
         parts = [
-            _rect(0.5, 3.5, width - 1, height - 7, "#f4f4f4", f' stroke="{GRID}"'),
-            _text(width / 2, height / 2 + 3, "none", size=8, anchor="middle", fill="#555555"),
+            svg_rect(0.5, 3.5, width - 1, height - 7, "#f4f4f4", f' stroke="{GRID}"'),
+            svg_text(width / 2, height / 2 + 3, "none", size=8, anchor="middle", fill="#555555"),
         ]
-        return _svg(width, height, "no rows", parts)
+        return svg_root(width, height, "no rows", parts)
     parts = []
     x = 0.0
     for segment in segments:
@@ -91,17 +91,17 @@ def stacked_share(segments: Sequence[Segment], *, width: float = BAR_WIDTH) -> M
             continue
         share = segment.count / total
         span = width * share
-        parts.append(_rect(x, 2, span, height - 4, segment.colour))
+        parts.append(svg_rect(x, 2, span, height - 4, segment.colour))
         label = str(segment.count)
         if span >= 7 * len(label) + 4:
             fill = INK if segment.colour in _DARK_TEXT_ON else "#ffffff"
             parts.append(
-                _text(x + span / 2, height / 2 + 3.2, label, size=8, anchor="middle", fill=fill)
+                svg_text(x + span / 2, height / 2 + 3.2, label, size=8, anchor="middle", fill=fill)
             )
         x += span
-    parts.append(_rect(0, 2, width, height - 4, "none", f' stroke="{INK}" stroke-width="0.6"'))
+    parts.append(svg_rect(0, 2, width, height - 4, "none", f' stroke="{INK}" stroke-width="0.6"'))
     label = ", ".join(f"{segment.label} {segment.count}" for segment in segments)
-    return _svg(width, height, label, parts)
+    return svg_root(width, height, label, parts)
 
 
 def share_axis(*, width: float = BAR_WIDTH) -> Markup:
@@ -109,9 +109,9 @@ def share_axis(*, width: float = BAR_WIDTH) -> Markup:
     for tick in (0, 25, 50, 75, 100):
         x = min(max(width * tick / 100, 0.5), width - 0.5)
         anchor = "start" if tick == 0 else "end" if tick == 100 else "middle"
-        parts.append(_line(x, 11, x, 15, INK))
-        parts.append(_text(x, 9, f"{tick} %", size=7.5, anchor=anchor, fill="#444444"))
-    return _svg(width, 15, "share of the platform's total", parts)
+        parts.append(svg_line(x, 11, x, 15, INK))
+        parts.append(svg_text(x, 9, f"{tick} %", size=7.5, anchor=anchor, fill="#444444"))
+    return svg_root(width, 15, "share of the platform's total", parts)
 
 
 def legend(segments: Sequence[Segment], *, width: float = 640) -> Markup:
@@ -121,10 +121,10 @@ def legend(segments: Sequence[Segment], *, width: float = 640) -> Markup:
         span = 16 + 5.2 * len(segment.label) + 14
         if x + span > width and x > 0:
             x, y = 0.0, y + 14
-        parts.append(_rect(x, y - 8, 11, 9, segment.colour))
-        parts.append(_text(x + 15, y, segment.label, size=8))
+        parts.append(svg_rect(x, y - 8, 11, 9, segment.colour))
+        parts.append(svg_text(x + 15, y, segment.label, size=8))
         x += span
-    return _svg(width, y + 4, "legend", parts)
+    return svg_root(width, y + 4, "legend", parts)
 
 
 def _hours_x(value: float, width: float) -> float:
@@ -138,9 +138,9 @@ def hours_axis(*, width: float = BAR_WIDTH) -> Markup:
     for tick, text in ((0.1, "6 min"), (1, "1 h"), (10, "10 h"), (100, "100 h"), (1000, "1000 h")):
         x = min(max(_hours_x(tick, width), 0.5), width - 0.5)
         anchor = "start" if tick == 0.1 else "end" if tick == 1000 else "middle"
-        parts.append(_line(x, 11, x, 15, INK))
-        parts.append(_text(x, 9, text, size=7.5, anchor=anchor, fill="#444444"))
-    return _svg(width, 15, "hours, log scale", parts)
+        parts.append(svg_line(x, 11, x, 15, INK))
+        parts.append(svg_text(x, 9, text, size=7.5, anchor=anchor, fill="#444444"))
+    return svg_root(width, 15, "hours, log scale", parts)
 
 
 def median_hours(
@@ -152,14 +152,14 @@ def median_hours(
     """Median hours to referral per priority (dots) against each priority's deadline (ticks),
     on a log scale: a dot right of its own tick means half of those referrals were late."""
     height = BAR_HEIGHT
-    parts = [_line(0, height / 2, width, height / 2, GRID)]
+    parts = [svg_line(0, height / 2, width, height / 2, GRID)]
     for decade in (1, 10, 100):
         x = _hours_x(decade, width)
-        parts.append(_line(x, 3, x, height - 3, GRID))
+        parts.append(svg_line(x, 3, x, height - 3, GRID))
     for priority, allowed in deadlines.items():
         x = _hours_x(allowed, width)
         colour = PRIORITY_COLOURS[Priority(priority)]
-        parts.append(_line(x, 1, x, height - 1, colour, 2))
+        parts.append(svg_line(x, 1, x, height - 1, colour, 2))
     described = []
     for priority, value in medians:
         if value is None:
@@ -171,7 +171,7 @@ def median_hours(
             f'stroke="{INK}" stroke-width="0.6"/>'
         )
         described.append(f"{priority} {value}")
-    return _svg(width, height, "; ".join(described) or "none referred", parts)
+    return svg_root(width, height, "; ".join(described) or "none referred", parts)
 
 
 __all__ = [

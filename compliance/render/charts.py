@@ -9,76 +9,30 @@ full-width chart fits the 178 mm text width of an A4 portrait page.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from compliance.codes import Priority
 from compliance.figures import ChartData, DeadlinePoint
+from compliance.render.svg_drawing import (
+    BAR,
+    GRID,
+    INK,
+    LATE,
+    ON_TIME,
+    PRIORITY_COLOURS,
+    RULE,
+    svg_line,
+    svg_rect,
+    svg_root,
+    svg_text,
+)
 
 FULL_WIDTH = 660
 HALF_WIDTH = 320
-FONT = "DTR Sans, sans-serif"
-INK = "#1a1a1a"
-RULE = "#8a8a8a"
-GRID = "#d9d9d9"
-BAR = "#1f3a5f"
-LATE = "#b00020"
-ON_TIME = "#2e6b3a"
-PRIORITY_COLOURS = {
-    Priority.THREAT_TO_LIFE: "#b00020",
-    Priority.URGENT: "#e0a100",
-    Priority.ROUTINE: "#6b6b6b",
-}
 MAX_DEADLINE_ROWS = 60
 """Rows of the hours-to-referral chart; beyond that, the referrals slowest against their
 deadline are drawn and the chart says how many were left out (the table lists them all)."""
-
-
-def _num(value: float) -> str:
-    """A coordinate: short, locale-free and deterministic."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _text(
-    x: float,
-    y: float,
-    content: object,
-    *,
-    size: float = 10,
-    anchor: str = "start",
-    weight: str = "normal",
-    fill: str = INK,
-) -> str:
-    return (
-        f'<text x="{_num(x)}" y="{_num(y)}" font-family="{FONT}" font-size="{_num(size)}" '
-        f'font-weight="{weight}" text-anchor="{anchor}" fill="{fill}">{escape(str(content))}'
-        "</text>"
-    )
-
-
-def _rect(x: float, y: float, width: float, height: float, fill: str, extra: str = "") -> str:
-    return (
-        f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(max(width, 0))}" '
-        f'height="{_num(height)}" fill="{fill}"{extra}/>'
-    )
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, stroke: str, width: float = 1) -> str:
-    return (
-        f'<line x1="{_num(x1)}" y1="{_num(y1)}" x2="{_num(x2)}" y2="{_num(y2)}" '
-        f'stroke="{stroke}" stroke-width="{_num(width)}"/>'
-    )
-
-
-def _svg(width: float, height: float, label: str, parts: Iterable[str]) -> Markup:
-    body = "".join(parts)
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(width)}" height="{_num(height)}" '
-        f'viewBox="0 0 {_num(width)} {_num(height)}" role="img" '
-        f'aria-label="{escape(label)}">{body}</svg>'
-    )
 
 
 def _nice_max(value: int) -> int:
@@ -115,17 +69,17 @@ def horizontal_bars(
     axis_y = top + row_height * len(rows)
     for tick in _count_ticks(maximum):
         x = left + plot * tick / maximum
-        parts.append(_line(x, top, x, axis_y, GRID))
-        parts.append(_text(x, axis_y + 13, tick, size=8, anchor="middle", fill="#444444"))
+        parts.append(svg_line(x, top, x, axis_y, GRID))
+        parts.append(svg_text(x, axis_y + 13, tick, size=8, anchor="middle", fill="#444444"))
     for index, (code, count) in enumerate(rows):
         y = top + row_height * index
         colour = colours[index] if colours else BAR
-        parts.append(_text(left - 6, y + 14, code, size=9.5, anchor="end", weight="bold"))
-        parts.append(_rect(left, y + 4, plot * count / maximum, row_height - 8, colour))
-        parts.append(_text(left + plot * count / maximum + 4, y + 14, count, size=9))
-    parts.append(_line(left, top, left, axis_y, INK))
-    parts.append(_line(left, axis_y, left + plot, axis_y, INK))
-    return _svg(width, height, label, parts)
+        parts.append(svg_text(left - 6, y + 14, code, size=9.5, anchor="end", weight="bold"))
+        parts.append(svg_rect(left, y + 4, plot * count / maximum, row_height - 8, colour))
+        parts.append(svg_text(left + plot * count / maximum + 4, y + 14, count, size=9))
+    parts.append(svg_line(left, top, left, axis_y, INK))
+    parts.append(svg_line(left, axis_y, left + plot, axis_y, INK))
+    return svg_root(width, height, label, parts)
 
 
 def referrals_by_category(charts: ChartData, *, width: float = HALF_WIDTH) -> Markup:
@@ -143,20 +97,22 @@ def referrals_by_priority(charts: ChartData, *, width: float = HALF_WIDTH) -> Ma
     parts = []
     for tick in _count_ticks(maximum):
         y = top + plot_h - plot_h * tick / maximum
-        parts.append(_line(left, y, left + plot_w, y, GRID))
-        parts.append(_text(left - 5, y + 3, tick, size=8, anchor="end", fill="#444444"))
+        parts.append(svg_line(left, y, left + plot_w, y, GRID))
+        parts.append(svg_text(left - 5, y + 3, tick, size=8, anchor="end", fill="#444444"))
     slot = plot_w / max(len(rows), 1)
     for index, (priority, count) in enumerate(rows):
         bar_h = plot_h * count / maximum
         x = left + slot * index + slot * 0.2
         y = top + plot_h - bar_h
-        parts.append(_rect(x, y, slot * 0.6, bar_h, PRIORITY_COLOURS.get(priority, BAR)))
-        parts.append(_text(x + slot * 0.3, y - 4, count, size=9.5, anchor="middle", weight="bold"))
+        parts.append(svg_rect(x, y, slot * 0.6, bar_h, PRIORITY_COLOURS.get(priority, BAR)))
         parts.append(
-            _text(x + slot * 0.3, top + plot_h + 14, priority.title, size=9, anchor="middle")
+            svg_text(x + slot * 0.3, y - 4, count, size=9.5, anchor="middle", weight="bold")
         )
         parts.append(
-            _text(
+            svg_text(x + slot * 0.3, top + plot_h + 14, priority.title, size=9, anchor="middle")
+        )
+        parts.append(
+            svg_text(
                 x + slot * 0.3,
                 top + plot_h + 26,
                 priority.value,
@@ -165,9 +121,9 @@ def referrals_by_priority(charts: ChartData, *, width: float = HALF_WIDTH) -> Ma
                 fill="#555555",
             )
         )
-    parts.append(_line(left, top, left, top + plot_h, INK))
-    parts.append(_line(left, top + plot_h, left + plot_w, top + plot_h, INK))
-    return _svg(width, height, "Referrals by priority", parts)
+    parts.append(svg_line(left, top, left, top + plot_h, INK))
+    parts.append(svg_line(left, top + plot_h, left + plot_w, top + plot_h, INK))
+    return svg_root(width, height, "Referrals by priority", parts)
 
 
 def _hours_label(value: float) -> str:
@@ -193,8 +149,8 @@ def hours_to_referral(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
     points, left_out = _selected_points(charts.hours_to_referral)
     if not points:
         parts = [
-            _rect(0.5, 0.5, width - 1, 39, "#f4f4f4", f' stroke="{RULE}"'),
-            _text(
+            svg_rect(0.5, 0.5, width - 1, 39, "#f4f4f4", f' stroke="{RULE}"'),
+            svg_text(
                 width / 2,
                 24,
                 "No referral of this submission has been referred yet.",
@@ -202,7 +158,7 @@ def hours_to_referral(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
                 anchor="middle",
             ),
         ]
-        return _svg(width, 40, "Hours to referral: none referred", parts)
+        return svg_root(width, 40, "Hours to referral: none referred", parts)
     low = 0.1  # six minutes: anything quicker is drawn at the axis
     high_value = max(max(p.hours_taken for p in points), max(p.hours_allowed for p in points))
     high = 10 ** math.ceil(math.log10(max(high_value * 1.05, 1.0)))
@@ -217,7 +173,7 @@ def hours_to_referral(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
 
     axis_y = top + row_height * len(points)
     parts = [
-        _text(
+        svg_text(
             left,
             12,
             "hours from suspicion formed to referral (log scale)",
@@ -228,9 +184,9 @@ def hours_to_referral(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
     tick = low
     while tick <= high * 1.0001:
         x = x_of(tick)
-        parts.append(_line(x, top, x, axis_y, GRID))
+        parts.append(svg_line(x, top, x, axis_y, GRID))
         parts.append(
-            _text(x, axis_y + 12, _hours_label(tick), size=8, anchor="middle", fill="#444444")
+            svg_text(x, axis_y + 12, _hours_label(tick), size=8, anchor="middle", fill="#444444")
         )
         tick *= 10
     for index, point in enumerate(points):
@@ -239,14 +195,18 @@ def hours_to_referral(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
         if len(referral_id) > 20:
             referral_id = referral_id[:19] + "\u2026"
         colour = ON_TIME if point.met else LATE
-        parts.append(_rect(4, y + 4, 8, row_height - 8, PRIORITY_COLOURS.get(point.priority, BAR)))
-        parts.append(_text(16, y + 12, referral_id, size=8.5))
-        parts.append(_rect(left, y + 3.5, x_of(point.hours_taken) - left, row_height - 7, colour))
+        parts.append(
+            svg_rect(4, y + 4, 8, row_height - 8, PRIORITY_COLOURS.get(point.priority, BAR))
+        )
+        parts.append(svg_text(16, y + 12, referral_id, size=8.5))
+        parts.append(
+            svg_rect(left, y + 3.5, x_of(point.hours_taken) - left, row_height - 7, colour)
+        )
         deadline_x = x_of(point.hours_allowed)
-        parts.append(_line(deadline_x, y + 1, deadline_x, y + row_height - 1, INK, 2))
+        parts.append(svg_line(deadline_x, y + 1, deadline_x, y + row_height - 1, INK, 2))
         status = "" if point.met else " late"
         parts.append(
-            _text(
+            svg_text(
                 x_of(point.hours_taken) + 4,
                 y + 12,
                 f"{_hours_label(point.hours_taken)}{status}",
@@ -254,29 +214,31 @@ def hours_to_referral(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
                 fill=colour,
             )
         )
-    parts.append(_line(left, top, left, axis_y, INK))
-    parts.append(_line(left, axis_y, left + plot, axis_y, INK))
+    parts.append(svg_line(left, top, left, axis_y, INK))
+    parts.append(svg_line(left, axis_y, left + plot, axis_y, INK))
     legend_y = axis_y + 30
     deadlines = ", ".join(_hours_label(h) for h in sorted({p.hours_allowed for p in points}))
     parts += [
-        _rect(left, legend_y - 8, 14, 8, ON_TIME),
-        _text(left + 18, legend_y, "within deadline", size=8.5),
-        _rect(left + 110, legend_y - 8, 14, 8, LATE),
-        _text(left + 128, legend_y, "after deadline", size=8.5),
-        _line(left + 222, legend_y - 10, left + 222, legend_y + 1, INK, 2),
-        _text(left + 228, legend_y, f"deadline of the priority ({deadlines})", size=8.5),
+        svg_rect(left, legend_y - 8, 14, 8, ON_TIME),
+        svg_text(left + 18, legend_y, "within deadline", size=8.5),
+        svg_rect(left + 110, legend_y - 8, 14, 8, LATE),
+        svg_text(left + 128, legend_y, "after deadline", size=8.5),
+        svg_line(left + 222, legend_y - 10, left + 222, legend_y + 1, INK, 2),
+        svg_text(left + 228, legend_y, f"deadline of the priority ({deadlines})", size=8.5),
     ]
     priority_y = legend_y + 15
     x = left
     for priority, colour in PRIORITY_COLOURS.items():
-        parts.append(_rect(x, priority_y - 8, 8, 8, colour))
-        parts.append(_text(x + 12, priority_y, priority.title, size=8.5))
+        parts.append(svg_rect(x, priority_y - 8, 8, 8, colour))
+        parts.append(svg_text(x + 12, priority_y, priority.title, size=8.5))
         x += 110
-    parts.append(_text(x, priority_y, "(swatch: the referral's priority)", size=8, fill="#555555"))
+    parts.append(
+        svg_text(x, priority_y, "(swatch: the referral's priority)", size=8, fill="#555555")
+    )
     height = priority_y + 8
     if left_out:
         parts.append(
-            _text(
+            svg_text(
                 left,
                 height + 6,
                 f"{left_out} referrals within their deadlines by the widest margin are not "
@@ -286,7 +248,7 @@ def hours_to_referral(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
             )
         )
         height += 14
-    return _svg(width, height, "Hours to referral against the deadline", parts)
+    return svg_root(width, height, "Hours to referral against the deadline", parts)
 
 
 def removals_referred(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup:
@@ -297,8 +259,8 @@ def removals_referred(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
     plot = width - left - right
     if total == 0:
         parts = [
-            _rect(0.5, 0.5, width - 1, 39, "#f4f4f4", f' stroke="{RULE}"'),
-            _text(
+            svg_rect(0.5, 0.5, width - 1, 39, "#f4f4f4", f' stroke="{RULE}"'),
+            svg_text(
                 width / 2,
                 24,
                 "The moderation log of this submission is empty.",
@@ -306,16 +268,16 @@ def removals_referred(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
                 anchor="middle",
             ),
         ]
-        return _svg(width, 40, "Removals referred: none in the log", parts)
+        return svg_root(width, 40, "Removals referred: none in the log", parts)
     share = referred / total
     parts = [
-        _rect(left, 8, plot * share, 26, BAR),
-        _rect(left + plot * share, 8, plot * (1 - share), 26, LATE),
-        _rect(left, 8, plot, 26, "none", f' stroke="{INK}" stroke-width="1"'),
+        svg_rect(left, 8, plot * share, 26, BAR),
+        svg_rect(left + plot * share, 8, plot * (1 - share), 26, LATE),
+        svg_rect(left, 8, plot, 26, "none", f' stroke="{INK}" stroke-width="1"'),
     ]
     if referred and share >= 0.12:
         parts.append(
-            _text(
+            svg_text(
                 left + plot * share / 2,
                 25,
                 referred,
@@ -327,7 +289,7 @@ def removals_referred(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
         )
     if not_referred and share <= 0.88:
         parts.append(
-            _text(
+            svg_text(
                 left + plot * (1 + share) / 2,
                 25,
                 not_referred,
@@ -338,13 +300,13 @@ def removals_referred(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
             )
         )
     parts += [
-        _rect(left, 46, 14, 9, BAR),
-        _text(left + 18, 54, f"referred: {referred} ({share:.1%})", size=9),
-        _rect(left + 200, 46, 14, 9, LATE),
-        _text(left + 218, 54, f"not referred: {not_referred} ({1 - share:.1%})", size=9),
-        _text(left + plot, 54, f"removals in the moderation log: {total}", size=9, anchor="end"),
+        svg_rect(left, 46, 14, 9, BAR),
+        svg_text(left + 18, 54, f"referred: {referred} ({share:.1%})", size=9),
+        svg_rect(left + 200, 46, 14, 9, LATE),
+        svg_text(left + 218, 54, f"not referred: {not_referred} ({1 - share:.1%})", size=9),
+        svg_text(left + plot, 54, f"removals in the moderation log: {total}", size=9, anchor="end"),
     ]
-    return _svg(width, 64, "Removals referred and not referred", parts)
+    return svg_root(width, 64, "Removals referred and not referred", parts)
 
 
 def all_charts(charts: ChartData) -> dict[str, Markup]:
