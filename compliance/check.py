@@ -7,6 +7,7 @@ run over whatever could be read.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
@@ -79,6 +80,23 @@ def read_input(path: Path) -> bytes:
         raise InputError(f"{path}: cannot be opened ({error.strerror or error})") from None
 
 
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a submission is parsed and checked.
+
+    Parsing and validation create millions of small objects and free none; the collector
+    would rescan them all again and again for nothing (measured: parsing 1.3-3x and
+    validation 2-3x slower with it on). Reference counting still frees what is dropped.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def check_path(path: str | Path, *, config: RuleConfig = DEFAULT_CONFIG) -> CheckResult:
     """Check a submission file; raises :class:`InputError` only if it cannot be opened."""
     path = Path(path)
@@ -90,12 +108,13 @@ def check_bytes(
 ) -> CheckResult:
     """Check a submission given as bytes (JSON, or an XLSX intake workbook)."""
     digest = hashlib.sha256(data).hexdigest()
-    try:
-        document, locate, reader_issues = read_document(data, name=source_name)
-    except UnreadableDocument as error:
-        fatal = Issue("DTR-S000", Severity.FATAL, error.message, "", None, error.source)
-        return CheckResult(source_name, digest, Report([fatal]), None)
-    submission, report = check_document(document, locate=locate, config=config)
+    with cyclic_gc_paused():
+        try:
+            document, locate, reader_issues = read_document(data, name=source_name)
+        except UnreadableDocument as error:
+            fatal = Issue("DTR-S000", Severity.FATAL, error.message, "", None, error.source)
+            return CheckResult(source_name, digest, Report([fatal]), None)
+        submission, report = check_document(document, locate=locate, config=config)
     if reader_issues and not report.is_fatal:
         # A workbook's own problems (a formula, merged cells, an orphan row) are located
         # exactly; a structure issue the checker found at the same path says less.
@@ -141,15 +160,8 @@ def check_document(
     fatal = _unreadable_reason(document)
     if fatal:
         return None, Report([Issue("DTR-S000", Severity.FATAL, fatal, "")])
-    # Validation creates many small objects and frees none; the cyclic collector would
-    # rescan them all repeatedly for nothing (measured 2-3x slower with it on).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with cyclic_gc_paused():
         submission, issues = _Checker(document, config).run()
-    finally:
-        if collecting:
-            gc.enable()
     if locate is not None and issues:
         sources = locate({issue.path for issue in issues})
         issues = [_with_source(issue, sources.get(issue.path)) for issue in issues]

@@ -128,6 +128,15 @@ def ip_address_of(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     return ipaddress.ip_address(text)
 
 
+@functools.lru_cache(maxsize=65_536)
+def is_traceable(text: str) -> bool:
+    """Whether an address can name a user: global, and not multicast (which Python counts as
+    global, as it does 224.0.0.1 and ff02::1). Cached: two rules ask of every address, and
+    ``is_global`` walks a dozen networks each time."""
+    address = ip_address_of(text)
+    return address.is_global and not address.is_multicast
+
+
 def _check_ip(value: str) -> str:
     # Kept as the submitted text (outputs repeat it exactly); parsed only to prove its form.
     try:

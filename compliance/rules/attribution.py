@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from compliance.codes import ContentType, HashAlgorithm
-from compliance.formats import ip_address_of
+from compliance.formats import ip_address_of, is_traceable
 from compliance.issues import Severity
 from compliance.model import Referral
 from compliance.rules.registry import Finding, RuleContext, referral_rule
@@ -44,9 +44,12 @@ def subject_has_ip_events(referral: Referral, ctx: RuleContext) -> Iterator[Find
 def public_ipv4_has_port(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
     for j, subject in enumerate(referral.subjects):
         for k, event in enumerate(subject.ip_events):
-            address = ip_address_of(event.ip)
-            public = address.is_global and not address.is_multicast
-            if address.version == 4 and public and event.port is None:
+            # The port test first: it is cheap, and most events carry a port.
+            if (
+                event.port is None
+                and ip_address_of(event.ip).version == 4
+                and is_traceable(event.ip)
+            ):
                 yield Finding(
                     f"/subjects/{j}/ip_events/{k}/port",
                     f"An IPv4 event of subject {subject.subject_id} has no source port; behind "
@@ -63,9 +66,7 @@ def public_ipv4_has_port(referral: Referral, ctx: RuleContext) -> Iterator[Findi
 def ip_is_global(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
     for j, subject in enumerate(referral.subjects):
         for k, event in enumerate(subject.ip_events):
-            address = ip_address_of(event.ip)
-            # Python counts multicast (224.0.0.1, ff02::1) as global; it never names a user.
-            if not address.is_global or address.is_multicast:
+            if not is_traceable(event.ip):
                 # The address itself is personal data: the message names the field only.
                 yield Finding(
                     f"/subjects/{j}/ip_events/{k}/ip",
