@@ -199,7 +199,9 @@ def _finalise(
     if submission_id in claimed and claimed[submission_id] != item.relative:
         outcome.status = REJECTED
         outcome.reason = f"submission_id {submission_id} also comes from {claimed[submission_id]}"
-        outcome.outputs = []
+        # Not remembered: the verdict depends on the other input, which may be gone or
+        # changed by the next run, while this input's own bytes stay the same.
+        outcome.outputs, outcome.retry = [], True
         return
     staging = Path(item.task.staging)
     assert outcome.manifest is not None  # every rendered outcome carries its manifest facts

@@ -123,6 +123,11 @@ def test_duplicate_submission_ids_are_rejected_not_overwritten(tmp_path: Path) -
     assert entries["a.json"]["status"] == "rendered"
     assert entries["b.json"]["status"] == "rejected"
     assert "also comes from a.json" in entries["b.json"]["reason"]
+    # The verdict on b.json depended on a.json: once a.json is gone, b.json is filed.
+    (source / "a.json").unlink()
+    assert run_batch(source, out).exit_code == 0
+    entries = {e["input"]: e for e in manifest(out)["inputs"]}
+    assert list(entries) == ["b.json"] and entries["b.json"]["status"] == "rendered"
 
 
 def test_a_second_batch_on_the_same_output_is_refused(batch_dir: Path, tmp_path: Path) -> None:
