@@ -70,6 +70,8 @@ class _Pending:
     input_sha256: str
     key: str
     task: SubmissionTask
+    size: int
+    """Bytes of the input: a rough measure of its work, to start the largest first."""
 
 
 def run_batch(options: BatchOptions) -> BatchResult:
@@ -118,7 +120,7 @@ def _run(options: BatchOptions) -> BatchResult:
             key=options.key,
             packs_here=PACKS_PER_TASK,
         )
-        pending.append(_Pending(relative, digest, key, task))
+        pending.append(_Pending(relative, digest, key, task, len(data)))
 
     options.on_total(len(pending))
     outcomes = _render(options, pending, staged)
@@ -155,7 +157,9 @@ def _render(
     outcomes: dict[str, TaskOutcome] = {}
     keys = {item.relative: item.key for item in pending}
     tasks = []
-    for item in pending:
+    # Largest first, so that no big submission starts last and keeps one worker busy while
+    # the others idle (results are still applied in input order, so nothing else changes).
+    for item in sorted(pending, key=lambda item: item.size, reverse=True):
         # Rendered outputs wait in the staging folder; rejection reports are in OUTDIR.
         remembered = staged.recall(item.key, Path(item.task.staging)) or staged.recall(item.key)
         if remembered is not None:
