@@ -115,13 +115,22 @@ def main(argv: list[str] | None = None) -> int:
     runs = DATA / "batch-runs"
     shutil.rmtree(runs, ignore_errors=True)
     print(
-        f"quarter: {len(files)} submissions, {options.referrals} referrals, "
-        f"{os.cpu_count()} cores"
+        f"quarter: {len(files)} submissions, {options.referrals} referrals, {os.cpu_count()} cores"
     )
 
     def batch(out: Path, workers: int) -> list[str]:
-        return [*COMPLIANCE, "batch", str(quarter), "--period", "2026-Q3", "--out", str(out),
-                "--workers", str(workers), "--quiet"]
+        return [
+            *COMPLIANCE,
+            "batch",
+            str(quarter),
+            "--period",
+            "2026-Q3",
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+            "--quiet",
+        ]
 
     ceilings = [process_ceiling(options.workers)]
     results: dict[str, tuple[float, float]] = {}

@@ -96,8 +96,10 @@ def timed_in_child(
     if len(report) != 3:
         raise SystemExit(f"{writer.__name__} failed in its child process (see above)")
     seconds, extra_mb, size = report
-    print(f"    {writer.__name__:<12} {float(seconds):7.2f} s  +{float(extra_mb):6.0f} MB"
-          f"  {int(size) / 1e6:6.1f} MB file")
+    print(
+        f"    {writer.__name__:<12} {float(seconds):7.2f} s  +{float(extra_mb):6.0f} MB"
+        f"  {int(size) / 1e6:6.1f} MB file"
+    )
     return float(seconds), float(extra_mb)
 
 

@@ -58,7 +58,11 @@ def test_every_input_is_accounted_for(batch_dir: Path, tmp_path: Path) -> None:
         folder = out / submission_id
         names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
         assert names == {
-            "return.xlsx", "return.pdf", "validation.json", "manifest.json", "referrals/R1.pdf"
+            "return.xlsx",
+            "return.pdf",
+            "validation.json",
+            "manifest.json",
+            "referrals/R1.pdf",
         }
     assert not (out / "BROKEN-2026-Q3").exists() and not (out / "GAMMA-2026-Q2").exists()
     entries = {entry["input"]: entry for entry in manifest(out)["inputs"]}
@@ -83,7 +87,11 @@ def test_summary_workbook_has_a_row_per_submission(batch_dir: Path, tmp_path: Pa
     assert header[:4] == ("input", "submission_id", "platform", "status")
     by_input = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     assert set(by_input) == {
-        "alpha.json", "nested/beta.json", "broken.json", "garbage.json", "earlier.json"
+        "alpha.json",
+        "nested/beta.json",
+        "broken.json",
+        "garbage.json",
+        "earlier.json",
     }
     assert by_input["alpha.json"]["referrals_total"] == 1
     assert by_input["alpha.json"]["platform"] == "Harbour Video Ltd"
@@ -165,8 +173,18 @@ def test_killed_batch_completes_when_run_again(tmp_path: Path) -> None:
         write_json(source / f"s{n}.json", ready_submission(f"S{n}-2026-Q3"))
     out = tmp_path / "out"
     command = [
-        sys.executable, "-m", "compliance", "batch", str(source),
-        "--period", "2026-Q3", "--out", str(out), "--workers", "1", "--quiet",
+        sys.executable,
+        "-m",
+        "compliance",
+        "batch",
+        str(source),
+        "--period",
+        "2026-Q3",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--quiet",
     ]
     environment = {**os.environ, **KEY_ENV}
     process = subprocess.Popen(command, env=environment, start_new_session=True)
@@ -198,9 +216,14 @@ def test_a_task_restarted_after_a_kill_discards_its_half_written_files(tmp_path:
     (staging / "referrals").mkdir()
     (staging / "referrals" / "OLD-REFERRAL.pdf").write_bytes(b"from an older input")
     task = SubmissionTask(
-        input_path=str(source), relative="s.json", period="2026-Q3",
-        out_dir=str(tmp_path / "out"), staging=str(staging), rejection_report="r.json",
-        key=b"batch-test-key", packs_here=25,
+        input_path=str(source),
+        relative="s.json",
+        period="2026-Q3",
+        out_dir=str(tmp_path / "out"),
+        staging=str(staging),
+        rejection_report="r.json",
+        key=b"batch-test-key",
+        packs_here=25,
     )
     outcome = check_and_render(task)
     assert outcome.status == "rendered"

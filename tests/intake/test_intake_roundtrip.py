@@ -197,8 +197,9 @@ def test_empty_excerpt_becomes_null_with_a_note(tmp_path: Path) -> None:
     document = base()
     document["referrals"][0]["content_items"][0]["excerpt"] = ""
     notes = write_intake(tmp_path / "e.xlsx", document)
-    assert notes == ["/referrals/0/content_items/0/excerpt: empty text is written as an "
-                     "empty cell (null)"]
+    assert notes == [
+        "/referrals/0/content_items/0/excerpt: empty text is written as an empty cell (null)"
+    ]
     back, _, _ = read_workbook((tmp_path / "e.xlsx").read_bytes())
     assert back["referrals"][0]["content_items"][0]["excerpt"] is None
 
