@@ -1,4 +1,4 @@
-"""The code base stays ruff-clean; CI runs this with the rest of the tests."""
+"""The code base stays ruff-clean and ruff-formatted; CI runs this with the rest of the tests."""
 
 import shutil
 import subprocess
@@ -10,15 +10,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_ruff_is_clean() -> None:
+def _ruff() -> str:
     # The project's own ruff first: another one on PATH may be a different version.
     ruff = str(Path(sys.executable).parent / "ruff")
     if not Path(ruff).exists():
         ruff = shutil.which("ruff") or ruff
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    return ruff
+
+
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
+def test_ruff_is_clean(command: list[str]) -> None:
     result = subprocess.run(
-        [ruff, "check", "compliance", "tests", "benchmarks", "scripts"],
+        [_ruff(), *command, "compliance", "tests", "benchmarks", "scripts"],
         cwd=ROOT,
         capture_output=True,
         text=True,
