@@ -71,7 +71,15 @@ def run_isolated(
     broken: list[Item] = []
     executor = backend.executor()
     try:
-        futures = {executor.submit(function, item): item for item in items}
+        futures = {}
+        for position, item in enumerate(items):
+            try:
+                futures[executor.submit(function, item)] = item
+            except BrokenProcessPool:
+                # A worker died while the rest were still being queued: the pool takes no
+                # more, so the rest go to the one-at-a-time pool below with the casualties.
+                broken.extend(items[position:])
+                break
         for future in as_completed(futures):
             item = futures[future]
             try:
