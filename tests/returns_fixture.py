@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 HOSTILE_NARRATIVE_TAIL = (
@@ -270,6 +271,12 @@ def ready_submission(submission_id: str) -> dict[str, Any]:
     document["referrals"] = document["referrals"][:1]
     document["moderation_log"] = document["moderation_log"][:1]
     return document
+
+
+def write_json(path: Path, document: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
 
 
 def submission_bytes(document: dict[str, Any] | None = None) -> bytes:

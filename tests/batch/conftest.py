@@ -1,21 +1,14 @@
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from returns_fixture import ready_submission, submission
-
-__all__ = ["ready_submission", "write_json"]
-
-
-def write_json(path: Path, document: dict) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    return path
+# Test modules import helpers from returns_fixture, not from here: another test folder's
+# conftest module has the same name, and a run collecting both would find that one.
+from returns_fixture import ready_submission, submission, write_json
 
 
 @pytest.fixture

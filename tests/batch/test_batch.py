@@ -9,12 +9,14 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import ready_submission, write_json
+from returns_fixture import ready_submission, write_json
 
 from compliance.batch.executor import LocalBackend, WorkerCrash, run_isolated
 from compliance.batch.journal import BatchLock
@@ -157,6 +159,37 @@ def test_a_dying_worker_costs_only_its_own_input() -> None:
     results = dict(run_isolated(LocalBackend(2), _die_on_poison, items))
     assert results["a"] == "A" and results["b"] == "B" and results["c"] == "C"
     assert isinstance(results["poison"], WorkerCrash)
+
+
+class _BreaksWhileQueueing(LocalBackend):
+    """A pool that breaks after two tasks are queued, as when a worker dies while the rest
+    of a large batch is still being submitted (seen once in a soak run)."""
+
+    def __init__(self) -> None:
+        super().__init__(2)
+        self.pools = 0
+
+    def executor(self, workers: int | None = None) -> Any:
+        pool = super().executor(workers)
+        self.pools += 1
+        if self.pools > 1:
+            return pool
+        submit, queued = pool.submit, []
+
+        def submit_until_broken(*args: Any) -> Any:
+            if len(queued) == 2:
+                raise BrokenProcessPool("a worker died")
+            queued.append(args)
+            return submit(*args)
+
+        pool.submit = submit_until_broken  # type: ignore[method-assign]
+        return pool
+
+
+def test_a_pool_that_breaks_while_tasks_are_queued_still_runs_every_task() -> None:
+    items = ["a", "b", "c", "d", "e"]
+    results = dict(run_isolated(_BreaksWhileQueueing(), str.upper, items))
+    assert results == {item: item.upper() for item in items}
 
 
 def test_usage_errors_exit_two(tmp_path: Path) -> None:

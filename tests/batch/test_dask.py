@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ready_submission, write_json
-from returns_fixture import submission
+from returns_fixture import ready_submission, submission, write_json
 
 from compliance.batch import run as batch_run
 from compliance.cli import cli
