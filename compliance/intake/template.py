@@ -42,7 +42,7 @@ from compliance.intake.layout import (
     TableSheet,
     child_sheets,
 )
-from compliance.readers.xlsx_reader import unescape_text
+from compliance.readers.xlsx_package import unescape_text
 from compliance.structure_errors import json_pointer
 
 MAX_CELL_CHARS = 32_767

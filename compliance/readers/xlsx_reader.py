@@ -5,27 +5,20 @@ Pointers to the cell each value came from (``{"sheet", "row", "column"}``), plus
 that only a workbook can have (a formula, merged cells, a row naming a parent that does not
 exist, a cell of a type no field takes). Those are located DTR-S002 issues, never exceptions.
 
-A workbook is untrusted input. Before any XML is parsed the zip is inspected: too many parts,
-too much uncompressed data or an absurd compression ratio (a zip bomb), and any macro,
-ActiveX or external-link part are refused as DTR-S000. The XML is parsed by openpyxl, which
-uses defusedxml (no entity expansion, no external entities); reading is refused if it would
-not. Formulas are read as formulas (``data_only=False``) and never evaluated. Cells are
-streamed row by row; only cells holding a value are kept, and at most ``MAX_CELLS`` of them.
+A workbook is untrusted input: :mod:`compliance.readers.xlsx_package` inspects and opens it
+under the :data:`INTAKE` limits, and any refusal is DTR-S000.
 """
 
 from __future__ import annotations
 
 import difflib
-import io
 import math
 import re
-import warnings
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import IO, Any
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -46,42 +39,32 @@ from compliance.issues import Issue, Severity, Source
 from compliance.model import Submission, referral_id_of
 from compliance.readers.errors import UnreadableDocument
 from compliance.readers.json_reader import pointer_tokens
+from compliance.readers.xlsx_package import (
+    MIB,
+    CellBudget,
+    FilledCell,
+    PackagePolicy,
+    RefusedPackage,
+    SheetCells,
+    SheetPart,
+    column_letter,
+    open_package,
+    open_workbook,
+    reading_untrusted,
+    shared_strings,
+)
 from compliance.structure_errors import json_pointer
 
 Locator = Callable[[Iterable[str]], dict[str, Source]]
 
-MAX_PARTS = 1_000
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
-RATIO_CHECK_FROM_BYTES = 1024 * 1024
-"""Tiny parts compress absurdly well without harm; the ratio is judged from 1 MiB up."""
-MAX_CELLS = 2_000_000
-"""Cells holding a value, over all sheets: far above any real quarter's submission."""
-MAX_ELEMENTS = 3_000_000
-"""Cell and row elements, empty or not, over all sheets (see :class:`_Budget`)."""
-
-_REFUSED_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(^|/)vbaproject\.bin$|(^|/)vbadata\.xml$"), "a VBA macro project"),
-    (re.compile(r"^xl/macrosheets/"), "Excel 4 macro sheets"),
-    (re.compile(r"^xl/dialogsheets/"), "dialog sheets"),
-    (re.compile(r"^xl/externallinks/"), "links to other workbooks"),
-    (re.compile(r"^xl/activex/"), "ActiveX controls"),
-)
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_SHARED_STRINGS_TYPE = (
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-)
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-# What reading a damaged archive raises: a broken deflate stream is a zlib.error, a CRC
-# mismatch a BadZipFile, a truncated one EOFError, an unknown method NotImplementedError.
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
-    OSError,
-    ValueError,
-    EOFError,
-    NotImplementedError,
+INTAKE = PackagePolicy(
+    expected="an intake workbook",
+    values_only="intake workbooks must hold values only",
+    advice=" Save it as a plain .xlsx.",
+    beyond="any submission",
+    max_uncompressed_bytes=200 * MIB,
+    max_cells=2_000_000,  # far above any real quarter's submission
+    max_elements=3_000_000,
 )
 
 
@@ -96,182 +79,35 @@ def read_workbook(data: bytes) -> tuple[dict[str, Any], Locator, list[Issue]]:
     Raises :class:`UnreadableDocument` (DTR-S000) for anything that is not a readable, safe
     intake workbook; every other problem is a located issue in the returned list.
     """
-    archive = _inspect_archive(data)
-    sheets = _read_sheets(archive, data)
+    try:
+        archive = open_package(data, INTAKE)
+        with reading_untrusted(UnreadableDocument):
+            workbook, sheet_parts = open_workbook(data)
+            sheets = _sheets_of(workbook, sheet_parts, archive)
+    except RefusedPackage as refused:
+        raise UnreadableDocument(str(refused)) from None
     builder = _Builder(sheets)
     document = builder.build()
     return document, builder.locator, builder.finished_issues(document)
 
 
 # ----------------------------------------------------------------------------------------
-# The archive
+# The sheets (the package itself is opened by compliance.readers.xlsx_package)
 # ----------------------------------------------------------------------------------------
-
-
-def _inspect_archive(data: bytes) -> zipfile.ZipFile:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except _ZIP_ERRORS:
-        raise UnreadableDocument(
-            "The file is a damaged zip archive, so it cannot be an XLSX intake workbook."
-        ) from None
-    if len(members) > MAX_PARTS:
-        raise UnreadableDocument(
-            f"The workbook has {len(members)} parts; an intake workbook has far fewer "
-            f"(at most {MAX_PARTS} are read), so it is refused."
-        )
-    total = 0
-    for member in members:
-        name = member.filename.lower()
-        for pattern, what in _REFUSED_PARTS:
-            if pattern.search(name):
-                raise UnreadableDocument(
-                    f"The workbook contains {what} ({member.filename[:80]}); intake workbooks "
-                    "must hold values only, so it is refused. Save it as a plain .xlsx."
-                )
-        if member.flag_bits & 0x1:
-            raise UnreadableDocument("The workbook is encrypted, so it cannot be read.")
-        if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise UnreadableDocument(
-                "The workbook uses a zip compression method that XLSX files do not use."
-            )
-        total += member.file_size
-        if (
-            member.file_size >= RATIO_CHECK_FROM_BYTES
-            and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
-        ):
-            raise UnreadableDocument(
-                f"A part of the workbook ({member.filename[:80]}) expands more than "
-                f"{MAX_COMPRESSION_RATIO} times; that is a zip bomb, not a spreadsheet, "
-                "so it is refused."
-            )
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise UnreadableDocument(
-            f"The workbook expands to {total // (1024 * 1024)} MB; at most "
-            f"{MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB are read, so it is refused."
-        )
-    try:
-        content_types = archive.read("[Content_Types].xml")
-    except KeyError:
-        raise UnreadableDocument(
-            "The zip archive is not an XLSX workbook (it has no [Content_Types].xml)."
-        ) from None
-    except _ZIP_ERRORS:
-        raise UnreadableDocument("The workbook's zip archive is damaged.") from None
-    if b"macroenabled" in content_types.lower():
-        raise UnreadableDocument(
-            "The workbook is macro-enabled (.xlsm); intake workbooks must hold values only, "
-            "so it is refused. Save it as a plain .xlsx."
-        )
-    return archive
-
-
-@dataclass(slots=True)
-class _Cell:
-    value: Any
-    kind: str
-    """openpyxl's data type: n number, s text, d date-time, b boolean, e error, f formula."""
 
 
 @dataclass
 class _SheetCells:
     name: str
-    rows: dict[int, dict[int, _Cell]] = field(default_factory=dict)
+    rows: dict[int, dict[int, FilledCell]] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)
 
 
-def _read_sheets(archive: zipfile.ZipFile, data: bytes) -> dict[str, _SheetCells]:
-    from openpyxl.xml import DEFUSEDXML
-
-    if not DEFUSEDXML:
-        raise UnreadableDocument(
-            "This installation cannot parse workbooks safely (openpyxl is not using "
-            "defusedxml; check that defusedxml is installed and OPENPYXL_DEFUSEDXML is not "
-            "False), so the workbook is not read."
-        )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            workbook, sheet_parts = _open_workbook(data)
-        except UnreadableDocument:
-            raise
-        except Exception as error:  # any parser failure: unreadable
-            raise _damaged(error) from None
-        try:
-            return _sheets_of(workbook, sheet_parts, archive)
-        except UnreadableDocument:
-            raise
-        except Exception as error:  # any failure while reading cells
-            raise _damaged(error) from None
-
-
-def _open_workbook(data: bytes) -> tuple[Any, list[tuple[str, str | None]]]:
-    """The workbook (epoch, number formats) and its sheets as (name, part or None for charts).
-
-    openpyxl's ``load_workbook(read_only=True)`` is not used: for a sheet without a
-    ``<dimension>`` element it parses the whole sheet once just to size it, before any cell
-    limit can apply, so a crafted sheet costs a full extra pass. Only the workbook part and
-    the styles are read here; the sheets are parsed once, under the cell limit.
-    """
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.styles.stylesheet import apply_stylesheet
-
-    reader = ExcelReader(
-        io.BytesIO(data), read_only=True, keep_vba=False, data_only=False, keep_links=False
-    )
-    try:
-        reader.read_manifest()
-        reader.read_workbook()
-        apply_stylesheet(reader.archive, reader.wb)
-        parts: list[tuple[str, str | None]] = []
-        for sheet, relation in reader.parser.find_sheets():
-            is_chart = "chartsheet" in (relation.Type or "")
-            parts.append((str(sheet.name), None if is_chart else relation.target))
-    finally:
-        reader.archive.close()
-    return reader.wb, parts
-
-
-def _causes(error: BaseException) -> Iterator[BaseException]:
-    """The error and what caused it: openpyxl wraps parser errors in a ValueError."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _damaged(error: Exception) -> UnreadableDocument:
-    name = type(error).__name__
-    for cause in _causes(error):
-        if type(cause).__name__ in {
-            "DTDForbidden",
-            "EntitiesForbidden",
-            "ExternalReferenceForbidden",
-        }:
-            return UnreadableDocument(
-                "The workbook's XML declares entities or external references, which are refused."
-            )
-        if isinstance(cause, MemoryError | RecursionError):
-            return UnreadableDocument("The workbook is too large or too deeply nested to read.")
-        if isinstance(cause, zipfile.BadZipFile | zlib.error):
-            # Also a part that holds more, or other, data than its header declares.
-            return UnreadableDocument(
-                "The workbook's zip archive is damaged: a part's data does not match its "
-                "recorded size or checksum."
-            )
-    return UnreadableDocument(
-        f"The file cannot be read as an XLSX workbook: its contents are damaged ({name})."
-    )
-
-
 def _sheets_of(
-    workbook: Any, sheet_parts: list[tuple[str, str | None]], archive: zipfile.ZipFile
+    workbook: Any, sheet_parts: list[SheetPart], archive: zipfile.ZipFile
 ) -> dict[str, _SheetCells]:
     expected = [sheet.name for sheet in SHEETS]
-    names = [name for name, _part in sheet_parts]
+    names = [sheet.name for sheet in sheet_parts]
     missing = [name for name in expected if name not in names]
     unexpected = [name for name in names if name not in expected and name != "Instructions"]
     if missing or unexpected:
@@ -290,9 +126,9 @@ def _sheets_of(
         raise UnreadableDocument(
             f"The workbook is damaged: it has two sheets named {twice[0][:40]}."
         )
-    part_of = dict(sheet_parts)
-    strings = _shared_strings(archive)
-    budget = _Budget()
+    part_of = {sheet.name: sheet.part for sheet in sheet_parts}
+    strings = shared_strings(archive)
+    budget = CellBudget(INTAKE)
     sheets: dict[str, _SheetCells] = {}
     for name in expected:
         part = part_of[name]
@@ -304,107 +140,13 @@ def _sheets_of(
             raise UnreadableDocument(
                 f"The workbook is damaged: the contents of the sheet {name} are missing."
             ) from None
+        sheet = sheets[name] = _SheetCells(name)
         with source:
-            sheets[name] = _read_cells(workbook, name, source, strings, budget)
+            cells = SheetCells(workbook, source, strings, budget)
+            for cell in cells:
+                sheet.rows.setdefault(cell.row, {})[cell.column] = cell
+            sheet.merged = cells.merged
     return sheets
-
-
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    """The shared strings as stored (still _xHHHH_-escaped); openpyxl's own list loses text.
-
-    openpyxl deletes every ``x005F_`` it finds, which changes text that contains it; the
-    escapes are undone exactly, once, per cell instead (see :func:`unescape_text`).
-    """
-    from openpyxl.packaging.manifest import Manifest
-    from openpyxl.xml.functions import fromstring, iterparse
-
-    manifest = Manifest.from_tree(fromstring(archive.read("[Content_Types].xml")))
-    part = manifest.find(_SHARED_STRINGS_TYPE)
-    if part is None:
-        return []
-    strings: list[str] = []
-    with archive.open(part.PartName.lstrip("/")) as source:
-        for _event, node in iterparse(source):
-            if node.tag != f"{_MAIN}si":
-                continue
-            pieces = []
-            for child in node:
-                if child.tag == f"{_MAIN}t":
-                    pieces.append(child.text or "")
-                elif child.tag == f"{_MAIN}r":
-                    text = child.find(f"{_MAIN}t")
-                    if text is not None:
-                        pieces.append(text.text or "")
-            strings.append("".join(pieces))
-            node.clear()
-    return strings
-
-
-def unescape_text(text: str) -> str:
-    """Undo OOXML's _xHHHH_ escapes (a literal "_x0041_" is stored as "_x005F_x0041_")."""
-    if "_x" not in text:
-        return text
-    return _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
-
-
-@dataclass
-class _Budget:
-    """What all sheets may hold together: the bound on reading time and memory.
-
-    Every cell element counts, with a value or not, and so does every row element: a sheet
-    of millions of empty ``<c/>`` elements costs as much to parse as one of values.
-    """
-
-    cells: int = 0
-    elements: int = 0
-
-    def take(self, elements: int) -> None:
-        self.elements += elements
-        if self.elements > MAX_ELEMENTS:
-            raise UnreadableDocument(
-                f"The workbook has more than {MAX_ELEMENTS:,} cells and rows (counting empty "
-                "ones); that is far beyond any submission, so it is refused."
-            )
-
-    def fill(self) -> None:
-        self.cells += 1
-        if self.cells > MAX_CELLS:
-            raise UnreadableDocument(
-                f"The workbook has more than {MAX_CELLS:,} filled cells; that is far "
-                "beyond any submission, so it is refused."
-            )
-
-
-def _read_cells(
-    workbook: Any, name: str, source: IO[bytes], strings: list[str], budget: _Budget
-) -> _SheetCells:
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    cells = _SheetCells(name)
-    parser = WorkSheetParser(
-        source,
-        strings,
-        data_only=False,
-        epoch=workbook.epoch,
-        date_formats=workbook._date_formats,
-        timedelta_formats=workbook._timedelta_formats,
-    )
-    for row_number, row in parser.parse():
-        budget.take(1 + len(row))
-        for cell in row:
-            value = cell["value"]
-            if value is None or value == "":
-                continue
-            kind = cell["data_type"]
-            if kind == "s" and isinstance(value, str):
-                value = unescape_text(value)
-            budget.fill()
-            cells.rows.setdefault(cell["row"] or row_number, {})[cell["column"]] = _Cell(
-                value, kind
-            )
-    if parser.merged_cells is not None:
-        cells.merged = [str(merged.ref) for merged in parser.merged_cells.mergeCell]
-    return cells
 
 
 # ----------------------------------------------------------------------------------------
@@ -417,14 +159,6 @@ class _Problem:
 
     def __init__(self, message: str) -> None:
         self.message = message
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    while index > 0:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def _iso_timestamp(moment: datetime) -> str:
@@ -459,7 +193,7 @@ def _time_value(value: Any) -> Any:
     return _Problem("holds a value of an unknown type")
 
 
-def _convert(kind: Kind | None, cell: _Cell) -> Any:
+def _convert(kind: Kind | None, cell: FilledCell) -> Any:
     """A cell's value as the JSON value for a field of ``kind`` (None: an unknown field)."""
     value, data_type = cell.value, cell.kind
     if data_type == "f":

@@ -25,6 +25,7 @@ from typing import Any
 from compliance.check import read_input
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.durations import format_timestamp
+from compliance.readers.xlsx_package import RefusedPackage
 from compliance.regulator.consistency import check_consistency
 from compliance.regulator.model import ReceivedReturn
 from compliance.regulator.pdf_attachment import PdfUnreadable, embedded_files
@@ -32,7 +33,7 @@ from compliance.regulator.pii_scan import scan_workbook
 from compliance.regulator.reasons import Kind, Reason
 from compliance.regulator.return_json import compare_return_json
 from compliance.regulator.structure import ParsedReturn, parse_return
-from compliance.regulator.workbook import UnreadableWorkbook, read_workbook
+from compliance.regulator.workbook import read_workbook
 
 EMBEDDED_NAME = "return.json"
 
@@ -134,7 +135,7 @@ def _receive(
 ) -> Receipt:
     try:
         workbook = read_workbook(data)
-    except UnreadableWorkbook as error:
+    except RefusedPackage as error:
         reason = Reason(Kind.UNREADABLE, str(error))
         pdf = _pdf_state_only(pdf_path, pdf_name)
         return Receipt(name, sha256, len(data), {}, pdf, (reason,), None)

@@ -18,7 +18,7 @@ import sys
 import textwrap
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -358,7 +358,8 @@ def test_a_file_that_is_no_zip_named_xlsx_is_refused(data: bytes, tmp_path: Path
 def test_filled_cells_are_limited(
     good: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(xlsx_reader, "MAX_CELLS", 100)  # the base workbook has more
+    # The base workbook has more.
+    monkeypatch.setattr(xlsx_reader, "INTAKE", replace(xlsx_reader.INTAKE, max_cells=100))
     issue = refusal(good, tmp_path)
     assert issue.message == (
         "The workbook has more than 100 filled cells; that is far beyond any submission, so "
@@ -376,7 +377,7 @@ def test_empty_cells_count_towards_the_limit(
         f'<sheetData><row r="2">{empty}</row></sheetData></worksheet>'
     ).encode()
     data = with_parts(good, replace={sheet_part("Hashes"): sheet})
-    monkeypatch.setattr(xlsx_reader, "MAX_ELEMENTS", 300)
+    monkeypatch.setattr(xlsx_reader, "INTAKE", replace(xlsx_reader.INTAKE, max_elements=300))
     issue = refusal(data, tmp_path)
     assert issue.message.startswith("The workbook has more than 300 cells and rows")
 

@@ -129,9 +129,9 @@ def test_a_zip_bomb_is_refused_before_parsing(tmp_path: object) -> None:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", b"<Types/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 1024 * 1024))
-    from compliance.regulator.workbook import UnreadableWorkbook
+    from compliance.readers.xlsx_package import RefusedPackage
 
-    with pytest.raises(UnreadableWorkbook, match="zip bomb"):
+    with pytest.raises(RefusedPackage, match="zip bomb"):
         read_workbook(buffer.getvalue())
 
 
@@ -146,3 +146,33 @@ def test_a_zip_bomb_is_refused_before_parsing(tmp_path: object) -> None:
 )
 def test_half_years_and_years_are_made_of_quarters(period: str, quarters: tuple[str, ...]) -> None:
     assert quarters_of(Period.parse(period)) == quarters
+
+
+def test_a_return_without_dimensions_is_read_in_one_pass_with_every_row(
+    received: Received, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The return reader shares the intake reader's sheet parsing: a sheet is never parsed
+    once more just to size it, and a missing or lying <dimension> hides no row."""
+    import io
+    import re
+    import zipfile
+
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    original = received.returns["kestrel-2026-Q3"].xlsx.read_bytes()
+    source = zipfile.ZipFile(io.BytesIO(original))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                body = re.sub(rb"<dimension [^>]*/>", b'<dimension ref="A1"/>', body)
+            target.writestr(info.filename, body)
+
+    def forbidden(self: object) -> None:
+        raise AssertionError("a sheet was parsed only to find its size")
+
+    monkeypatch.setattr(WorkSheetParser, "parse_dimensions", forbidden)
+    rewritten, plain = read_workbook(buffer.getvalue()), read_workbook(original)
+    assert [sheet.rows for sheet in rewritten.sheets] == [sheet.rows for sheet in plain.sheets]
+    assert len(plain.sheets[2].rows) > 1  # the Referrals sheet, header and rows
