@@ -22,10 +22,10 @@ import html
 import ipaddress
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from compliance.readers.xlsx_package import column_letter
 from compliance.regulator.layout import KEY_VALUE_SHEETS, TABLE_HEADERS
-from compliance.regulator.reasons import Kind, Reason, column_letter
+from compliance.regulator.reasons import CappedReasons, Kind, Reason
 from compliance.regulator.workbook import RawWorkbook
 
 MAX_REASONS_PER_PLACE = 25
@@ -90,71 +90,60 @@ def _looks_like_ip(text: str) -> bool:
     return bool(_IPV4.fullmatch(text.strip()))
 
 
-@dataclass
-class _Collector:
-    reasons: list[Reason]
-    seen: set[str]
-    counts: dict[str, int]
+class _Collector(CappedReasons):
+    """The first findings of each place (a sheet, the properties, a part), and a count of the
+    rest; the values matched are remembered, so that raw part text repeats no cell finding."""
 
-    def add(self, place: str, text: str, **where: object) -> None:
+    def __init__(self) -> None:
+        super().__init__(MAX_REASONS_PER_PLACE)
+        self.seen: set[str] = set()
+
+    def add_text(self, place: str, text: str, **where: object) -> None:
         kinds = []
         for kind, matched in find_personal_data(text):
             self.seen.add(matched)
             if kind not in kinds:
                 kinds.append(kind)
-        if not kinds:
-            return
-        self.counts[place] = self.counts.get(place, 0) + 1
-        if self.counts[place] <= MAX_REASONS_PER_PLACE:
-            self.reasons.append(
-                Reason(
-                    Kind.PERSONAL_DATA,
-                    f"holds a value shaped like {' and '.join(kinds)}; a return carries no "
-                    "personal data",
-                    **where,  # type: ignore[arg-type]
-                )
+        if kinds:
+            self._found(
+                place,
+                f"holds a value shaped like {' and '.join(kinds)}; a return carries no "
+                "personal data",
+                **where,
             )
 
     def add_raw(self, part: str, text: str) -> None:
         """Text of a package part: reported only if no located finding already covers it."""
         kinds = [kind for kind, matched in find_personal_data(text) if matched not in self.seen]
-        if not kinds:
-            return
-        place = f"part {part}"
-        self.counts[place] = self.counts.get(place, 0) + 1
-        if self.counts[place] <= MAX_REASONS_PER_PLACE:
-            self.reasons.append(
-                Reason(
-                    Kind.PERSONAL_DATA,
-                    f"holds text shaped like {' and '.join(dict.fromkeys(kinds))} outside any "
-                    "cell (hidden text, a header, a comment or a link); a return carries no "
-                    "personal data",
-                    part=part,
-                )
+        if kinds:
+            self._found(
+                f"part {part}",
+                f"holds text shaped like {' and '.join(dict.fromkeys(kinds))} outside any "
+                "cell (hidden text, a header, a comment or a link); a return carries no "
+                "personal data",
+                part=part,
             )
 
-    def finish(self) -> list[Reason]:
-        for place, count in self.counts.items():
-            if count > MAX_REASONS_PER_PLACE:
-                self.reasons.append(
-                    Reason(
-                        Kind.PERSONAL_DATA,
-                        f"and {count - MAX_REASONS_PER_PLACE} more value(s) shaped like "
-                        f"personal data in {place}",
-                    )
-                )
-        return self.reasons
+    def _found(self, place: str, message: str, **where: object) -> None:
+        self.add_capped(
+            place,
+            Reason(Kind.PERSONAL_DATA, message, **where),  # type: ignore[arg-type]
+            lambda more: Reason(
+                Kind.PERSONAL_DATA,
+                f"and {more} more value(s) shaped like personal data in {place}",
+            ),
+        )
 
 
 def scan_workbook(workbook: RawWorkbook) -> list[Reason]:
     """A reason for every place in the package holding something shaped like personal data."""
-    found = _Collector([], set(), {})
+    found = _Collector()
     for sheet in workbook.sheets:
-        found.add(f"sheet {sheet.name}", sheet.name, sheet=sheet.name)
+        found.add_text(f"sheet {sheet.name}", sheet.name, sheet=sheet.name)
         for number, row in sheet.rows.items():
             for index, value in enumerate(row):
                 if isinstance(value, str):
-                    found.add(
+                    found.add_text(
                         f"sheet {sheet.name}",
                         value,
                         sheet=sheet.name,
@@ -163,7 +152,7 @@ def scan_workbook(workbook: RawWorkbook) -> list[Reason]:
                         header=_header_of(sheet.name, index, row),
                     )
     for name, value in workbook.properties.items():
-        found.add("document properties", value, part="document properties", header=name)
+        found.add_text("document properties", value, part="document properties", header=name)
     for part in workbook.xml_parts():
         for text in _part_texts(workbook, part):
             found.add_raw(part, text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,10 +66,32 @@ class Reason:
         }
 
 
-def column_letter(index: int) -> str:
-    """``1`` -> ``A``, ``27`` -> ``AA``."""
-    letters = ""
-    while index > 0:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+class CappedReasons:
+    """Reasons in the order found, where a place's repeated ones are listed up to ``limit``
+    and the rest counted in one closing reason: a tampered return of 100,000 rows must give
+    a readable receipt, not 100,000 lines."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.reasons: list[Reason] = []
+        self._counts: dict[str, int] = {}
+        self._overflow: dict[str, Callable[[int], Reason]] = {}
+
+    def add(self, reason: Reason) -> None:
+        """A reason that is always listed."""
+        self.reasons.append(reason)
+
+    def add_capped(self, place: str, reason: Reason, more: Callable[[int], Reason]) -> None:
+        """A reason listed only among the first ``limit`` of ``place``; ``more(n)`` words
+        the closing reason for the ``n`` left out."""
+        count = self._counts[place] = self._counts.get(place, 0) + 1
+        if count <= self.limit:
+            self.reasons.append(reason)
+        else:
+            self._overflow.setdefault(place, more)
+
+    def finish(self) -> list[Reason]:
+        for place, more in self._overflow.items():
+            self.reasons.append(more(self._counts[place] - self.limit))
+        self._overflow = {}
+        return self.reasons

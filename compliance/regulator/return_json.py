@@ -16,8 +16,9 @@ from typing import Any
 
 from compliance.durations import format_timestamp
 from compliance.formats import SCHEMA_VERSION
+from compliance.readers.xlsx_package import column_letter
 from compliance.regulator.layout import RETURN_FORMAT, TABLE_HEADERS
-from compliance.regulator.reasons import Kind, Reason, column_letter
+from compliance.regulator.reasons import CappedReasons, Kind, Reason
 from compliance.regulator.structure import KeyValues, ParsedReturn
 
 MAX_DIFFERENCES = 10
@@ -42,70 +43,66 @@ def _same(left: Any, right: Any) -> bool:
     return type(left) is type(right) and left == right
 
 
-class _Differences:
+class _Differences(CappedReasons):
+    """The first differences between the embedded return.json and the workbook, and how
+    many more there are."""
+
     def __init__(self, pdf_name: str) -> None:
+        super().__init__(MAX_DIFFERENCES)
         self.pdf_name = pdf_name
-        self.reasons: list[Reason] = []
-        self.count = 0
 
-    def add(self, message: str, **where: Any) -> None:
-        self.count += 1
-        if self.count <= MAX_DIFFERENCES:
-            self.reasons.append(
-                Reason(Kind.PDF, f"{self.pdf_name} embeds a return.json that {message}", **where)
-            )
-
-    def finish(self) -> list[Reason]:
-        if self.count > MAX_DIFFERENCES:
-            self.reasons.append(
-                Reason(
-                    Kind.PDF,
-                    f"and {self.count - MAX_DIFFERENCES} more difference(s) between "
-                    f"{self.pdf_name} and the workbook",
-                )
-            )
-        return self.reasons
+    def difference(self, message: str, **where: Any) -> None:
+        self.add_capped(
+            "",
+            Reason(Kind.PDF, f"{self.pdf_name} embeds a return.json that {message}", **where),
+            lambda more: Reason(
+                Kind.PDF,
+                f"and {more} more difference(s) between {self.pdf_name} and the workbook",
+            ),
+        )
 
 
 def compare_return_json(parsed: ParsedReturn, content: bytes, pdf_name: str) -> list[Reason]:
     """Reasons why ``content`` (the embedded return.json) is not the workbook's content."""
     found = _Differences(pdf_name)
     if len(content) > MAX_JSON_BYTES:
-        found.add("is too large to read")
+        found.difference("is too large to read")
         return found.finish()
     try:
         document = json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        found.add("is not valid JSON")
+        found.difference("is not valid JSON")
         return found.finish()
     if not isinstance(document, dict):
-        found.add("is not a JSON object")
+        found.difference("is not a JSON object")
         return found.finish()
     if document.get("format") != RETURN_FORMAT or document.get("schema_version") != SCHEMA_VERSION:
-        found.add(f"is not a {RETURN_FORMAT} of schema version {SCHEMA_VERSION}")
+        found.difference(f"is not a {RETURN_FORMAT} of schema version {SCHEMA_VERSION}")
     expected_keys = {"format", "schema_version", "Cover", "Summary", *TABLE_HEADERS}
     for key in sorted(set(document) - expected_keys):
-        found.add("has a member the workbook has no sheet for", part=pdf_name, header=key[:64])
+        found.difference(
+            "has a member the workbook has no sheet for", part=pdf_name, header=key[:64]
+        )
     _compare_key_values(parsed.cover, document.get("Cover"), found)
     _compare_key_values(parsed.summary, document.get("Summary"), found)
     for name, table in parsed.tables.items():
         records = document.get(name)
         if not isinstance(records, list):
-            found.add(f"has no {name} table", sheet=name)
+            found.difference(f"has no {name} table", sheet=name)
             continue
         if len(records) != len(table.rows):
-            found.add(
+            found.difference(
                 f"has {len(records)} {name} row(s) where the workbook has {len(table.rows)}",
                 sheet=name,
             )
         for index, (values, record) in enumerate(zip(table.rows, records, strict=False)):
             sheet, row = table.places[index]
             if not isinstance(record, dict) or set(record) != set(table.header):
-                found.add("has a row with other columns", sheet=sheet, row=row)
+                found.difference("has a row with other columns", sheet=sheet, row=row)
                 continue
             for position, column in enumerate(table.header):
                 if not _same(_json_cell(values[position]), record[column]):
-                    found.add(
+                    found.difference(
                         "says otherwise",
                         sheet=sheet,
                         row=row,
@@ -117,18 +114,18 @@ def compare_return_json(parsed: ParsedReturn, content: bytes, pdf_name: str) -> 
 
 def _compare_key_values(sheet: KeyValues, members: Any, found: _Differences) -> None:
     if not isinstance(members, dict):
-        found.add(f"has no {sheet.name}", sheet=sheet.name)
+        found.difference(f"has no {sheet.name}", sheet=sheet.name)
         return
     extra = set(members) - set(sheet.values)
     if extra:
-        found.add(
+        found.difference(
             f"has {len(extra)} {sheet.name} entries the workbook does not have", sheet=sheet.name
         )
     for key, value in sheet.values.items():
         if key not in members:
-            found.add("lacks this entry", sheet=sheet.name, row=sheet.rows[key], header=key)
+            found.difference("lacks this entry", sheet=sheet.name, row=sheet.rows[key], header=key)
         elif not _same(_json_cell(value), members[key]):
-            found.add(
+            found.difference(
                 "says otherwise",
                 sheet=sheet.name,
                 row=sheet.rows[key],

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from compliance.readers.xlsx_package import column_letter
 from compliance.regulator.layout import (
     KEY_VALUE_SHEETS,
     SHEETS,
@@ -19,7 +20,7 @@ from compliance.regulator.layout import (
     TABLE_TYPES,
     BadCell,
 )
-from compliance.regulator.reasons import Kind, Reason, column_letter
+from compliance.regulator.reasons import CappedReasons, Kind, Reason
 from compliance.regulator.workbook import RawSheet, RawWorkbook
 
 MAX_CELL_REASONS_PER_SHEET = 25
@@ -66,34 +67,24 @@ class ParsedReturn:
         return not self.reasons
 
 
-class _Reasons:
-    """Collects a sheet's reasons, listing the first few cell reasons and counting the rest."""
+class _Reasons(CappedReasons):
+    """A return's structural reasons: every sheet and header reason, and the first few cell
+    reasons of each sheet."""
 
     def __init__(self) -> None:
-        self.reasons: list[Reason] = []
-        self.cells: dict[str, int] = {}
-
-    def add(self, reason: Reason) -> None:
-        self.reasons.append(reason)
+        super().__init__(MAX_CELL_REASONS_PER_SHEET)
 
     def cell(self, reason: Reason) -> None:
         sheet = reason.sheet or ""
-        self.cells[sheet] = self.cells.get(sheet, 0) + 1
-        if self.cells[sheet] <= MAX_CELL_REASONS_PER_SHEET:
-            self.reasons.append(reason)
-
-    def finish(self) -> list[Reason]:
-        for sheet, count in self.cells.items():
-            if count > MAX_CELL_REASONS_PER_SHEET:
-                self.reasons.append(
-                    Reason(
-                        Kind.CELL,
-                        f"and {count - MAX_CELL_REASONS_PER_SHEET} more cell(s) of this sheet "
-                        "with the same kinds of problem",
-                        sheet=sheet,
-                    )
-                )
-        return self.reasons
+        self.add_capped(
+            sheet,
+            reason,
+            lambda more: Reason(
+                Kind.CELL,
+                f"and {more} more cell(s) of this sheet with the same kinds of problem",
+                sheet=sheet,
+            ),
+        )
 
 
 def parse_return(workbook: RawWorkbook) -> ParsedReturn:

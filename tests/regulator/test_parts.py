@@ -176,3 +176,29 @@ def test_a_return_without_dimensions_is_read_in_one_pass_with_every_row(
     rewritten, plain = read_workbook(buffer.getvalue()), read_workbook(original)
     assert [sheet.rows for sheet in rewritten.sheets] == [sheet.rows for sheet in plain.sheets]
     assert len(plain.sheets[2].rows) > 1  # the Referrals sheet, header and rows
+
+
+def test_many_findings_in_one_place_are_listed_up_to_the_cap_then_counted() -> None:
+    import io
+    import zipfile
+
+    from compliance.regulator.pii_scan import MAX_REASONS_PER_PLACE, scan_workbook
+    from compliance.regulator.workbook import RawSheet, RawWorkbook
+
+    buffer = io.BytesIO()
+    zipfile.ZipFile(buffer, "w").close()
+    rows = {number: (f"user{number}@mail.example",) for number in range(2, 32)}  # 30 cells
+    workbook = RawWorkbook(
+        [RawSheet("Removals", rows), RawSheet("Cover", {2: ("+447700900123",)})],
+        {},
+        zipfile.ZipFile(buffer),
+        [],
+    )
+    reasons = scan_workbook(workbook)
+    removals = [reason for reason in reasons if reason.sheet == "Removals"]
+    assert len(removals) == MAX_REASONS_PER_PLACE
+    assert [reason.row for reason in removals] == list(range(2, 2 + MAX_REASONS_PER_PLACE))
+    cover = [reason for reason in reasons if reason.sheet == "Cover"]
+    assert len(cover) == 1 and "phone number" in cover[0].message
+    assert reasons[-1].message == "and 5 more value(s) shaped like personal data in sheet Removals"
+    assert all("mail.example" not in reason.text() for reason in reasons)
