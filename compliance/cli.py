@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from compliance.check import InputError, check_path
+from compliance.cli_options import format_option
 from compliance.exit_status import EXIT_NOT_READY, EXIT_OK, EXIT_USAGE, UsageError
 from compliance.regulator.commands import aggregate, receive
 
@@ -36,14 +37,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json for machines (one object per input).",
-)
+@format_option("text for people; json for machines (one object per input).")
 def validate(files: tuple[Path, ...], output_format: str) -> None:
     """Check submissions against DTR-1 and report every issue found.
 
@@ -71,13 +65,7 @@ def validate(files: tuple[Path, ...], output_format: str) -> None:
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text for people; json for machines; markdown for the README.", "markdown")
 def rules(output_format: str) -> None:
     """Print the DTR-1 rule catalogue from the tool's own registry.
 

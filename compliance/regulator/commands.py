@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from compliance.cli_options import format_option
 from compliance.exit_status import EXIT_OK, EXIT_REJECTED, UsageError
 
 
@@ -23,14 +24,7 @@ def _many(count: int, word: str) -> str:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json for machines (one receipt object per return).",
-)
+@format_option("text for people; json for machines (one receipt object per return).")
 def receive(files: tuple[Path, ...], output_format: str) -> None:
     """Check received quarterly returns (return.xlsx) and print a receipt for each.
 
