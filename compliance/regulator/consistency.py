@@ -14,8 +14,10 @@ return the project writes and rejects any edit of a visible digit.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from compliance.codes import Priority
 from compliance.config import DEFAULT_CONFIG, RuleConfig
@@ -33,6 +35,8 @@ from compliance.regulator.reasons import Kind, Reason
 from compliance.regulator.rollup import Figures, figures
 from compliance.regulator.structure import ParsedReturn, Table
 
+Row = TypeVar("Row")
+
 HOURS_TOLERANCE = 0.005 + 1e-6
 """Half a unit of the second decimal, plus room for millisecond timestamps in a spreadsheet."""
 RATIO_TOLERANCE = 0.00005 + 1e-9
@@ -40,6 +44,12 @@ RATIO_TOLERANCE = 0.00005 + 1e-9
 
 def _show(value: MetricValue) -> str:
     return "nothing" if value is None else repr(value)
+
+
+def _from_record(kind: type[Row], record: Mapping[str, Any]) -> Row:
+    """A row object from a header -> value mapping: its fields are the standard's column names
+    (the parser has already checked that every one is there, with its type)."""
+    return kind(**{field.name: record[field.name] for field in fields(kind)})  # type: ignore[arg-type]
 
 
 class _Checker:
@@ -68,14 +78,7 @@ class _Checker:
         rows = []
         for index, values in enumerate(table.rows):
             record = dict(zip(table.header, values, strict=True))
-            row = ReferralRow(
-                referral_id=record["referral_id"],
-                priority=record["priority"],
-                categories=record["categories"],
-                suspicion_formed_at=record["suspicion_formed_at"],
-                referred_at=record["referred_at"],
-                deadline_met=record["deadline_met"],
-            )
+            row = _from_record(ReferralRow, record)
             rows.append(row)
             self._referral_row(table, index, record, row)
         return rows
@@ -219,18 +222,7 @@ class _Checker:
 
     def cover(self, computed: Figures) -> Cover:
         values = self.parsed.cover.values
-        cover = Cover(
-            submission_id=values["submission_id"],
-            submission_type=values["submission_type"],
-            amends_submission_id=values["amends_submission_id"],
-            period=values["period"],
-            generated_at=values["generated_at"],
-            platform=values["platform"],
-            registration_number=values["registration_number"],
-            jurisdiction=values["jurisdiction"],
-            filing_ready=values["filing_ready"],
-            source_sha256=values["source_sha256"],
-        )
+        cover = _from_record(Cover, values)
         rows = self.parsed.cover.rows
         errors = computed.metric("issues_error")
         if cover.filing_ready != (errors == 0):
