@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import json
 
+from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.rules import RULES
 
 
-def catalogue_json() -> str:
-    return json.dumps([rule.to_json() for rule in RULES.values()], indent=2, ensure_ascii=False)
+def catalogue_json(config: RuleConfig = DEFAULT_CONFIG) -> str:
+    return json.dumps(
+        [rule.to_json(config) for rule in RULES.values()], indent=2, ensure_ascii=False
+    )
 
 
-def catalogue_text() -> str:
+def catalogue_text(config: RuleConfig = DEFAULT_CONFIG) -> str:
     lines = []
     for rule in RULES.values():
-        lines.append(f"{rule.code}  {rule.severity.value:<7}  {rule.title}  [{rule.reference}]")
+        title = rule.title_for(config)
+        lines.append(f"{rule.code}  {rule.severity.value:<7}  {title}  [{rule.reference}]")
     return "\n".join(lines)
 
 
-def catalogue_markdown() -> str:
+def catalogue_markdown(config: RuleConfig = DEFAULT_CONFIG) -> str:
     rows = ["| code | severity | rule | reference |", "|---|---|---|---|"]
     for rule in RULES.values():
-        title = rule.title.replace("|", "\\|")
+        title = rule.title_for(config).replace("|", "\\|")
         rows.append(f"| {rule.code} | {rule.severity.value} | {title} | {rule.reference} |")
     return "\n".join(rows)

@@ -49,5 +49,34 @@ class RuleConfig:
     def deadline(self, priority: Priority) -> timedelta:
         return self.referral_deadlines[priority]
 
+    def wording(self) -> dict[str, str | int]:
+        """The numbers as rule titles print them: ``{duty_window}`` in a title becomes
+        ``90 days``, so that no title says a number the rule set does not hold."""
+        return {
+            "slow_suspicion": _span_words(self.slow_suspicion),
+            "preservation_days": self.preservation_days,
+            "duty_removals": self.duty_removals,
+            "duty_window": _span_words(self.duty_window),
+            "narrative_min_chars": self.narrative_min_chars,
+            "never_routine": _categories_words(self.never_routine),
+            "always_referred": _categories_words(self.always_referred),
+        }
+
+
+def _span_words(span: timedelta) -> str:
+    if span % timedelta(days=1) == timedelta(0):
+        days = span.days
+        return f"{days} day" + ("" if days == 1 else "s")
+    whole_hours = span.total_seconds() / 3600
+    return f"{whole_hours:g} hour" + ("" if whole_hours == 1 else "s")
+
+
+def _categories_words(categories: frozenset[Category]) -> str:
+    """``threat, attack_planning or attack_footage``, in the code list's order."""
+    names = [category.value for category in Category if category in categories]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
 
 DEFAULT_CONFIG = RuleConfig()

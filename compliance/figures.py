@@ -9,17 +9,23 @@ of this one object) cannot leak any and cannot disagree.
 from __future__ import annotations
 
 import json
-import statistics
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from compliance.codes import Category, Priority
 from compliance.config import DEFAULT_CONFIG, RuleConfig
+from compliance.deadlines import assess_deadline
 from compliance.durations import format_timestamp, hours, hours_between
 from compliance.formats import SCHEMA_VERSION
-from compliance.issues import Report, Severity
+from compliance.issues import Report
+from compliance.metrics import (
+    IssueFacts,
+    MetricValue,
+    ReferralFacts,
+    RemovalFacts,
+    compute_figures,
+)
 from compliance.model import Referral, Submission
 from compliance.pseudonyms import Pseudonymiser
 
@@ -46,10 +52,7 @@ class DeadlinePoint:
     priority: Priority
     hours_taken: float
     hours_allowed: float
-
-    @property
-    def met(self) -> bool:
-        return self.hours_taken <= self.hours_allowed
+    met: bool
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ class ReturnView:
     nominated_officer_role: str
     filing_ready: bool
     sheets: tuple[Sheet, ...]
-    metrics: tuple[tuple[str, float | int | None], ...]
+    metrics: tuple[tuple[str, MetricValue], ...]
     charts: ChartData
     attestation: AttestationView | None
     pseudonym_key_fingerprint: str
@@ -89,7 +92,7 @@ class ReturnView:
     def sheet(self, name: str) -> Sheet:
         return next(sheet for sheet in self.sheets if sheet.name == name)
 
-    def metric(self, name: str) -> float | int | None:
+    def metric(self, name: str) -> MetricValue:
         return dict(self.metrics)[name]
 
     def to_json_bytes(self) -> bytes:
@@ -126,23 +129,6 @@ COVER_FIELDS = (
     "schema_version",
     "filing_ready",
     "source_sha256",
-)
-METRIC_NAMES = (
-    "referrals_total",
-    "referrals_threat_to_life",
-    "referrals_urgent",
-    "referrals_routine",
-    "referrals_on_time",
-    "referrals_late",
-    "referrals_outstanding",
-    "median_hours_to_referral",
-    "content_items_total",
-    "removals_total",
-    "removals_referred",
-    "removals_referred_ratio",
-    "accounts_duty_triggered_unreferred",
-    "issues_error",
-    "issues_warning",
 )
 REFERRAL_COLUMNS = (
     "referral_id",
@@ -192,17 +178,28 @@ def _hours_to_referral(referral: Referral) -> float | None:
     return round(hours_between(referral.suspicion_formed_at, referral.referred_at), 2)
 
 
-def _deadline_met(referral: Referral, config: RuleConfig) -> bool | None:
-    if referral.referred_at is None:
-        return None
-    return referral.referred_at - referral.suspicion_formed_at <= config.deadline(referral.priority)
+def referral_facts(
+    referral: Referral, generated_at: datetime, config: RuleConfig = DEFAULT_CONFIG
+) -> ReferralFacts:
+    """What the figures need of a referral, its deadline judged at ``generated_at``."""
+    deadline = assess_deadline(
+        referral.priority, referral.suspicion_formed_at, referral.referred_at, generated_at, config
+    )
+    return ReferralFacts(
+        referral_id=referral.referral_id,
+        priority=referral.priority.value,
+        categories=tuple(category.code for category in referral.categories),
+        suspicion_formed_at=referral.suspicion_formed_at,
+        referred_at=referral.referred_at,
+        deadline_met=deadline.met,
+    )
 
 
 def _joined(values: Any) -> str:
     return ";".join(values)
 
 
-def _referral_row(referral: Referral, config: RuleConfig) -> tuple[Cell, ...]:
+def _referral_row(referral: Referral, facts: ReferralFacts) -> tuple[Cell, ...]:
     return (
         referral.referral_id,
         referral.referral_type.value,
@@ -212,7 +209,7 @@ def _referral_row(referral: Referral, config: RuleConfig) -> tuple[Cell, ...]:
         referral.suspicion_formed_at,
         referral.referred_at,
         _hours_to_referral(referral),
-        _deadline_met(referral, config),
+        facts.deadline_met,
         len(referral.subjects),
         len(referral.content_items),
         _joined(action.value for action in referral.actions_taken),
@@ -258,43 +255,18 @@ def build_return_view(
 ) -> ReturnView:
     referrals = submission.referrals
     referral_ids = {referral.referral_id for referral in referrals}
-    counts = report.counts
     filing_ready = report.filing_ready
-
-    referred = [r for r in referrals if r.referred_at is not None]
-    on_time = sum(1 for r in referred if _deadline_met(r, config))
-    hours_taken = [hours(r.referred_at - r.suspicion_formed_at) for r in referred if r.referred_at]
-    by_priority = Counter(r.priority for r in referrals)
+    facts = [referral_facts(r, submission.generated_at, config) for r in referrals]
     removals = submission.moderation_log
-    removals_referred = sum(1 for m in removals if m.referral_id in referral_ids)
+    removal_facts = [RemovalFacts(m.category.code, m.referral_id in referral_ids) for m in removals]
     content_rows = [row for referral in referrals for row in _content_rows(referral)]
-
-    metrics: tuple[tuple[str, float | int | None], ...] = (
-        ("referrals_total", len(referrals)),
-        ("referrals_threat_to_life", by_priority[Priority.THREAT_TO_LIFE]),
-        ("referrals_urgent", by_priority[Priority.URGENT]),
-        ("referrals_routine", by_priority[Priority.ROUTINE]),
-        ("referrals_on_time", on_time),
-        ("referrals_late", len(referred) - on_time),
-        ("referrals_outstanding", len(referrals) - len(referred)),
-        (
-            "median_hours_to_referral",
-            round(statistics.median(hours_taken), 2) if hours_taken else None,
-        ),
-        ("content_items_total", len(content_rows)),
-        ("removals_total", len(removals)),
-        ("removals_referred", removals_referred),
-        (
-            "removals_referred_ratio",
-            round(removals_referred / len(removals), 4) if removals else None,
-        ),
-        (
-            "accounts_duty_triggered_unreferred",
-            sum(1 for issue in report.issues if issue.code == "DTR-D001"),
-        ),
-        ("issues_error", counts[Severity.FATAL.value] + counts[Severity.ERROR.value]),
-        ("issues_warning", counts[Severity.WARNING.value]),
+    figures = compute_figures(
+        facts,
+        len(content_rows),
+        removal_facts,
+        [IssueFacts(issue.code, issue.severity.value) for issue in report.issues],
     )
+    metrics = figures.summary
 
     platform = submission.platform
     cover = (
@@ -329,27 +301,34 @@ def build_return_view(
     sheets = (
         Sheet("Cover", ("field", "value"), cover),
         Sheet("Summary", ("metric", "value"), metrics),
-        Sheet("Referrals", REFERRAL_COLUMNS, tuple(_referral_row(r, config) for r in referrals)),
+        Sheet(
+            "Referrals",
+            REFERRAL_COLUMNS,
+            tuple(_referral_row(r, f) for r, f in zip(referrals, facts, strict=True)),
+        ),
         Sheet("Content", CONTENT_COLUMNS, tuple(content_rows)),
         Sheet("Removals", REMOVAL_COLUMNS, removal_rows),
         Sheet("Validation", VALIDATION_COLUMNS, validation_rows),
     )
-    category_counts = Counter(c for r in referrals for c in r.categories)
+    by_category = dict(figures.referrals_by_category)
     charts = ChartData(
-        referrals_by_category=tuple((c, category_counts[c]) for c in Category),
-        referrals_by_priority=tuple((p, by_priority[p]) for p in Priority),
+        referrals_by_category=tuple((c, by_category[c.code]) for c in Category),
+        referrals_by_priority=tuple(
+            (p, int(figures.metric(f"referrals_{p.value}") or 0)) for p in Priority
+        ),
         hours_to_referral=tuple(
             DeadlinePoint(
-                r.referral_id,
+                f.referral_id,
                 r.priority,
-                hours(r.referred_at - r.suspicion_formed_at),
+                f.hours_to_referral,
                 hours(config.deadline(r.priority)),
+                f.deadline_met is True,
             )
-            for r in referred
-            if r.referred_at is not None
+            for r, f in zip(referrals, facts, strict=True)
+            if f.hours_to_referral is not None
         ),
-        removals_referred=removals_referred,
-        removals_not_referred=len(removals) - removals_referred,
+        removals_referred=int(figures.metric("removals_referred") or 0),
+        removals_not_referred=int(figures.metric("removals_not_referred") or 0),
     )
     attestation = submission.attestation
     return ReturnView(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from compliance.catalogue import catalogue_markdown
+from compliance.catalogue import catalogue_markdown, catalogue_text
 from compliance.cli import cli
 from compliance.rules import CHECKS, RULES
 
@@ -45,3 +45,32 @@ def test_rules_command_prints_the_registry_as_json() -> None:
     printed = json.loads(result.output)
     assert [rule["code"] for rule in printed] == list(RULES)
     assert all(rule["title"] and rule["reference"] for rule in printed)
+
+
+def test_catalogue_titles_follow_the_rule_set() -> None:
+    from datetime import timedelta
+
+    from compliance.codes import Category
+    from compliance.config import RuleConfig
+
+    config = RuleConfig(
+        slow_suspicion=timedelta(days=14),
+        preservation_days=365,
+        duty_removals=5,
+        duty_window=timedelta(days=30),
+        narrative_min_chars=120,
+        never_routine=frozenset({Category.THREAT}),
+        always_referred=frozenset({Category.THREAT, Category.FINANCING}),
+    )
+    text = catalogue_text(config)
+    titles = {line.split()[0]: line for line in text.splitlines()}
+    assert "More than 14 days from detected_at" in titles["DTR-T008"]
+    assert "earlier than 365 days" in titles["DTR-P002"]
+    assert "5 or more removals within 30 days" in titles["DTR-D001"]
+    assert "shorter than 120 characters" in titles["DTR-N001"]
+    assert "Category threat with priority routine" in titles["DTR-C001"]
+    assert "in category threat or financing with" in titles["DTR-D002"]
+    for number in ("183", "90 days", "200 char", "30 days from"):
+        assert number not in text, number
+    default = catalogue_text()
+    assert "183 days" in default and "3 or more removals within 90 days" in default

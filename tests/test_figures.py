@@ -9,7 +9,8 @@ import pytest
 from returns_fixture import PERSONAL_VALUES, submission, submission_bytes
 
 from compliance.check import check_bytes
-from compliance.figures import METRIC_NAMES, SHEET_NAMES, ReturnView, build_return_view
+from compliance.figures import SHEET_NAMES, ReturnView, build_return_view
+from compliance.metrics import METRIC_NAMES
 from compliance.pseudonyms import Pseudonymiser
 
 

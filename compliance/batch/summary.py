@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from compliance.atomic import atomic_target, write_bytes_atomic
-from compliance.figures import METRIC_NAMES, Sheet
+from compliance.figures import Sheet
+from compliance.metrics import METRIC_NAMES
 from compliance.period import Period
 from compliance.render.xlsx import write_workbook
 from compliance.versions import versions

@@ -4,7 +4,7 @@ A period is a quarter, a half-year (H1 = Q1 + Q2, H2 = Q3 + Q4) or a year. Each 
 the folder is received again (verified, never trusted because it sits in the folder), the
 returns of the period's quarters are selected (:mod:`compliance.regulator.selection`) and each
 platform's figures, and the sector's, are recomputed from the pooled rows of the returns used
-(:func:`compliance.regulator.rollup.figures`).
+(:func:`compliance.metrics.compute_figures`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from compliance.metrics import Figures, compute_figures
 from compliance.period import Period
 from compliance.regulator.model import ReceivedReturn
 from compliance.regulator.receive import Receipt, receive_return
-from compliance.regulator.rollup import Figures, figures
 from compliance.regulator.selection import Entry, Status, select
 
 IGNORED_NAMES = frozenset({"batch-summary.xlsx", "sector.xlsx"})
@@ -160,11 +160,12 @@ def build_report(
 
 
 def _figures(returns: list[ReceivedReturn]) -> Figures:
-    return figures(
+    return compute_figures(
         [row for r in returns for row in r.referrals],
         sum(r.content_items for r in returns),
         [row for r in returns for row in r.removals],
         [row for r in returns for row in r.issues],
+        returns_not_filing_ready=sum(1 for r in returns if not r.cover.filing_ready),
     )
 
 

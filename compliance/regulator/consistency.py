@@ -1,6 +1,6 @@
 """Does a well-formed return agree with itself? Its metrics, derived columns and Cover.
 
-Every Summary metric is recomputed from the rows (:func:`compliance.regulator.rollup.figures`)
+Every Summary metric is recomputed from the rows (:func:`compliance.metrics.compute_figures`)
 and compared with what the return states; so are the columns each row derives from its own
 timestamps (``hours_to_referral``, ``deadline_met``, ``hours_online``), the per-referral content
 counts, the ``referred`` flag of each removal and the Cover's ``filing_ready``. A metric edited by
@@ -19,27 +19,29 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
 
-from compliance.codes import Priority
 from compliance.config import DEFAULT_CONFIG, RuleConfig
+from compliance.deadlines import assess_deadline
 from compliance.durations import hours
-from compliance.figures import METRIC_NAMES
-from compliance.regulator.model import (
-    Cover,
-    IssueRow,
+from compliance.metrics import (
+    METRIC_BY_NAME,
+    METRIC_NAMES,
+    Figures,
+    IssueFacts,
+    MetricKind,
     MetricValue,
-    ReceivedReturn,
-    ReferralRow,
-    RemovalRow,
+    ReferralFacts,
+    RemovalFacts,
+    compute_figures,
+    tolerance,
 )
+from compliance.regulator.model import Cover, ReceivedReturn
 from compliance.regulator.reasons import Kind, Reason
-from compliance.regulator.rollup import Figures, figures
 from compliance.regulator.structure import ParsedReturn, Table
 
 Row = TypeVar("Row")
 
-HOURS_TOLERANCE = 0.005 + 1e-6
-"""Half a unit of the second decimal, plus room for millisecond timestamps in a spreadsheet."""
-RATIO_TOLERANCE = 0.00005 + 1e-9
+HOURS_TOLERANCE = tolerance(MetricKind.HOURS)
+"""How far a stated hours cell (to 2 decimals) may lie from the exact hours: as an hours metric."""
 
 
 def _show(value: MetricValue) -> str:
@@ -73,19 +75,32 @@ class _Checker:
 
     # ------------------------------------------------------------------------ rows
 
-    def referrals(self) -> list[ReferralRow]:
+    def referrals(self) -> list[ReferralFacts]:
         table = self.parsed.tables["Referrals"]
         rows = []
         for index, values in enumerate(table.rows):
             record = dict(zip(table.header, values, strict=True))
-            row = _from_record(ReferralRow, record)
-            rows.append(row)
-            self._referral_row(table, index, record, row)
+            rows.append(self._referral_row(table, index, record))
         return rows
 
-    def _referral_row(
-        self, table: Table, index: int, record: dict[str, Any], row: ReferralRow
-    ) -> None:
+    def _referral_row(self, table: Table, index: int, record: dict[str, Any]) -> ReferralFacts:
+        """The row's facts, its deadline judged again; says where its derived cells disagree."""
+        generated_at = self.parsed.cover.values["generated_at"]
+        deadline = assess_deadline(
+            record["priority"],
+            record["suspicion_formed_at"],
+            record["referred_at"],
+            generated_at,
+            self.config,
+        )
+        row = ReferralFacts(
+            referral_id=record["referral_id"],
+            priority=record["priority"],
+            categories=record["categories"],
+            suspicion_formed_at=record["suspicion_formed_at"],
+            referred_at=record["referred_at"],
+            deadline_met=deadline.met,
+        )
         taken = row.hours_to_referral
         if taken is None:
             for column in ("hours_to_referral", "deadline_met"):
@@ -93,7 +108,7 @@ class _Checker:
                     self.row_reason(
                         table, index, column, "is filled, but the referral has no referred_at"
                     )
-            return
+            return row
         stated = record["hours_to_referral"]
         if stated is None or abs(stated - taken) > HOURS_TOLERANCE:
             self.row_reason(
@@ -103,22 +118,18 @@ class _Checker:
                 f"states {_show(stated)}, but referred_at - suspicion_formed_at is "
                 f"{round(taken, 2)!r} hours",
             )
-        assert row.referred_at is not None
-        met = row.referred_at - row.suspicion_formed_at <= self.config.deadline(
-            Priority(row.priority)
-        )
-        if record["deadline_met"] is not met:
-            allowed = hours(self.config.deadline(Priority(row.priority)))
+        if record["deadline_met"] is not deadline.met:
             self.row_reason(
                 table,
                 index,
                 "deadline_met",
                 f"states {_show(record['deadline_met'])}, but {round(taken, 2)!r} hours against "
-                f"the {allowed:g}-hour deadline of priority {row.priority} is "
-                + ("in time" if met else "late"),
+                f"the {hours(deadline.allowed):g}-hour deadline of priority {row.priority} is "
+                + ("in time" if deadline.met else "late"),
             )
+        return row
 
-    def content(self, referrals: list[ReferralRow]) -> int:
+    def content(self, referrals: list[ReferralFacts]) -> int:
         table = self.parsed.tables["Content"]
         referral_ids = {row.referral_id for row in referrals}
         per_referral: Counter[str] = Counter()
@@ -164,7 +175,7 @@ class _Checker:
                 )
         return len(table.rows)
 
-    def removals(self, referrals: list[ReferralRow]) -> list[RemovalRow]:
+    def removals(self, referrals: list[ReferralFacts]) -> list[RemovalFacts]:
         table = self.parsed.tables["Removals"]
         referral_ids = {row.referral_id for row in referrals}
         rows = []
@@ -180,13 +191,13 @@ class _Checker:
                     + ("names a referral of the return" if names_one else "names none")
                     + " (DTR-1 7.4: referred means it names a referral of the submission)",
                 )
-            rows.append(RemovalRow(record["category"], record["referred"]))
+            rows.append(RemovalFacts(record["category"], record["referred"]))
         return rows
 
-    def issues(self) -> list[IssueRow]:
+    def issues(self) -> list[IssueFacts]:
         table = self.parsed.tables["Validation"]
         code, severity = table.column("code"), table.column("severity")
-        return [IssueRow(values[code], values[severity]) for values in table.rows]
+        return [IssueFacts(values[code], values[severity]) for values in table.rows]
 
     # ------------------------------------------------------------------------ metrics
 
@@ -194,25 +205,12 @@ class _Checker:
         summary = self.parsed.summary
         for name in METRIC_NAMES:
             stated = summary.values[name]
-            expected = computed.metric(name)
-            if name == "median_hours_to_referral":
-                exact = computed.exact_median_hours
-                agrees = (stated is None) == (exact is None) and (
-                    exact is None or abs(stated - exact) <= HOURS_TOLERANCE
-                )
-            elif name == "removals_referred_ratio":
-                exact = computed.exact_referred_ratio
-                agrees = (stated is None) == (exact is None) and (
-                    exact is None or abs(stated - exact) <= RATIO_TOLERANCE
-                )
-            else:
-                agrees = stated == expected
-            if not agrees:
+            if not computed.agrees(name, stated):
                 self.reasons.append(
                     Reason(
                         Kind.METRIC,
-                        f"states {_show(stated)}, but the return's rows give {_show(expected)} "
-                        f"({_METRIC_SOURCES[name]})",
+                        f"states {_show(stated)}, but the return's rows give "
+                        f"{_show(computed.metric(name))} ({METRIC_BY_NAME[name].source})",
                         sheet="Summary",
                         row=summary.rows[name],
                         column="B",
@@ -260,26 +258,6 @@ class _Checker:
         return cover
 
 
-_METRIC_SOURCES: dict[str, str] = {
-    "referrals_total": "rows of the Referrals sheet",
-    "referrals_threat_to_life": "Referrals rows of priority threat_to_life",
-    "referrals_urgent": "Referrals rows of priority urgent",
-    "referrals_routine": "Referrals rows of priority routine",
-    "referrals_on_time": "Referrals rows with deadline_met TRUE",
-    "referrals_late": "Referrals rows with deadline_met FALSE",
-    "referrals_outstanding": "Referrals rows without referred_at",
-    "median_hours_to_referral": "median of referred_at - suspicion_formed_at over the Referrals "
-    "rows, to 2 decimals",
-    "content_items_total": "rows of the Content sheet",
-    "removals_total": "rows of the Removals sheet",
-    "removals_referred": "Removals rows with referred TRUE",
-    "removals_referred_ratio": "removals_referred / removals_total, to 4 decimals",
-    "accounts_duty_triggered_unreferred": "DTR-D001 rows of the Validation sheet",
-    "issues_error": "fatal and error rows of the Validation sheet",
-    "issues_warning": "warning rows of the Validation sheet",
-}
-
-
 def check_consistency(
     parsed: ParsedReturn, config: RuleConfig = DEFAULT_CONFIG
 ) -> tuple[ReceivedReturn, list[Reason]]:
@@ -292,7 +270,7 @@ def check_consistency(
     content_items = checker.content(referrals)
     removals = checker.removals(referrals)
     issues = checker.issues()
-    computed = figures(referrals, content_items, removals, issues)
+    computed = compute_figures(referrals, content_items, removals, issues)
     checker.metrics(computed)
     cover = checker.cover(computed)
     received = ReceivedReturn(

@@ -28,7 +28,6 @@ from compliance.codes import (
 from compliance.figures import (
     CONTENT_COLUMNS,
     COVER_FIELDS,
-    METRIC_NAMES,
     REFERRAL_COLUMNS,
     REMOVAL_COLUMNS,
     SHEET_NAMES,
@@ -36,6 +35,7 @@ from compliance.figures import (
 )
 from compliance.formats import COUNTRY_CODES, IDENTIFIER_PATTERN, SCHEMA_VERSION
 from compliance.issues import Severity
+from compliance.metrics import SUMMARY_METRICS, MetricKind
 
 RETURN_FORMAT = "DTR-1 quarterly return"
 """The ``format`` member of ``return.json``."""
@@ -213,9 +213,13 @@ COVER_TYPES: dict[str, CellType] = {
 }
 assert tuple(COVER_TYPES) == COVER_FIELDS
 
-METRIC_TYPES: dict[str, CellType] = {name: COUNT for name in METRIC_NAMES} | {
-    "median_hours_to_referral": HOURS.or_empty(),
-    "removals_referred_ratio": SHARE.or_empty(),
+_KIND_TYPES: dict[MetricKind, CellType] = {
+    MetricKind.COUNT: COUNT,
+    MetricKind.HOURS: HOURS.or_empty(),
+    MetricKind.SHARE: SHARE.or_empty(),
+}
+METRIC_TYPES: dict[str, CellType] = {
+    metric.name: _KIND_TYPES[metric.kind] for metric in SUMMARY_METRICS
 }
 
 TABLE_TYPES: dict[str, dict[str, CellType]] = {

@@ -10,45 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from compliance.durations import hours
-
-MetricValue = int | float | None
-
-
-@dataclass(frozen=True, slots=True)
-class ReferralRow:
-    """One row of the Referrals sheet."""
-
-    referral_id: str
-    priority: str
-    categories: tuple[str, ...]
-    """Category codes (TC01..TC09)."""
-    suspicion_formed_at: datetime
-    referred_at: datetime | None
-    deadline_met: bool | None
-
-    @property
-    def hours_to_referral(self) -> float | None:
-        """Exact hours from suspicion to referral, from the timestamps (not the rounded column)."""
-        if self.referred_at is None:
-            return None
-        return hours(self.referred_at - self.suspicion_formed_at)
-
-
-@dataclass(frozen=True, slots=True)
-class RemovalRow:
-    """One row of the Removals sheet."""
-
-    category: str
-    referred: bool
-
-
-@dataclass(frozen=True, slots=True)
-class IssueRow:
-    """One row of the Validation sheet."""
-
-    code: str
-    severity: str
+from compliance.metrics import IssueFacts, MetricValue, ReferralFacts, RemovalFacts
 
 
 @dataclass(frozen=True)
@@ -78,10 +40,10 @@ class ReceivedReturn:
     cover: Cover
     metrics: tuple[tuple[str, MetricValue], ...]
     """The Summary sheet as stated (equal to what its rows give, or it was rejected)."""
-    referrals: tuple[ReferralRow, ...]
+    referrals: tuple[ReferralFacts, ...]
     content_items: int
-    removals: tuple[RemovalRow, ...]
-    issues: tuple[IssueRow, ...]
+    removals: tuple[RemovalFacts, ...]
+    issues: tuple[IssueFacts, ...]
 
     def metric(self, name: str) -> MetricValue:
         return dict(self.metrics)[name]

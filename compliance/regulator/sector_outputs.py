@@ -20,12 +20,12 @@ from compliance.codes import Category, Priority
 from compliance.config import DEFAULT_CONFIG
 from compliance.durations import hours
 from compliance.figures import Sheet
+from compliance.metrics import METRIC_BY_NAME, Figures
 from compliance.regulator import sector_charts as charts
 from compliance.regulator.aggregate import SectorReport
-from compliance.regulator.rollup import Figures
 from compliance.regulator.sector_sheets import (
     CATEGORY_COLUMNS,
-    FAMILIES,
+    FAMILY_SHEETS,
     REPORT_FORMAT,
     SECTOR_NAME,
     sector_json_bytes,
@@ -49,52 +49,28 @@ class Written:
         return cls(name, hashlib.sha256(data).hexdigest(), len(data))
 
 
-SECTOR_LABELS: dict[str, str] = {
-    "referrals_total": "Referrals in the returns used",
-    "removals_total": "Removals in the returns' moderation logs",
-    "accounts_duty_triggered_unreferred": "Accounts with a duty to refer, not referred "
-    "(DTR-D001), per return, summed",
-    "issues_error": "Validation issues of the returns: fatal and error",
-    "issues_warning": "Validation issues of the returns: warning",
-}
-"""Where the return's wording (one submission) would mislead in a report over many."""
-
 XLSX_NAME = "sector.xlsx"
 PDF_NAME = "sector.pdf"
 TEMPLATE = "sector.html.j2"
 
 
-PRINT_LABELS: dict[str, str] = {
-    "referrals_total": "referrals",
-    "referrals_threat_to_life": "threat to life",
-    "referrals_urgent": "urgent",
-    "referrals_routine": "routine",
-    "content_items_total": "content items",
-    "referrals_referred": "referred",
-    "referrals_on_time": "on time",
-    "referrals_late": "late",
-    "referrals_outstanding": "not yet referred",
-    "on_time_share": "share on time",
-    "median_hours_to_referral": "median hours",
-    "median_hours_threat_to_life": "median h, threat to life",
-    "median_hours_urgent": "median h, urgent",
-    "median_hours_routine": "median h, routine",
-    "removals_total": "removals",
-    "removals_referred": "referred",
-    "removals_not_referred": "not referred",
-    "removals_referred_ratio": "share referred",
-    "accounts_duty_triggered_unreferred": "accounts with a duty, unreferred (D001)",
-    "returns_not_filing_ready": "returns not filing-ready",
-    "issues_error": "fatal and error issues",
-    "issues_warning": "warnings",
+COLUMN_HEADINGS: dict[str, str] = {
+    "platform": "platform",
+    "jurisdiction": "jurisdiction",
     "registration_number": "registration",
     "quarters_filed": "quarters used",
     "quarters_missing": "quarters missing",
     "returns_used": "returns used",
+    "returns_not_filing_ready": "returns not filing-ready",
+    "file": "file",
+    "status": "status",
     "submission_id": "submission id",
+    "period": "period",
+    "sha256": "sha256",
+    "note": "note",
 }
-"""Column headings of the printed tables: plain words where the sheets' names are too long to
-fit a narrow column. The sheets (and sector.json) keep the machine names."""
+"""Headings of the printed tables' columns that are not figures (a figure's heading is in
+:data:`compliance.metrics.METRICS`). The sheets (and sector.json) keep the machine names."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +87,9 @@ class Printed:
 def _label(column: str) -> str:
     if column in CATEGORY_COLUMNS:
         return column.split("_", 1)[0]  # TC01 ...: the legend under the charts names them
-    return PRINT_LABELS.get(column, column)
+    if column in METRIC_BY_NAME:
+        return METRIC_BY_NAME[column].heading
+    return COLUMN_HEADINGS[column]
 
 
 def _printed(sheet: Sheet, columns: tuple[str, ...]) -> Printed:
@@ -157,7 +135,7 @@ def build_charts(report: SectorReport) -> dict[str, charts.Chart]:
     def removals(f: Figures) -> list[charts.Segment]:
         return [
             charts.Segment("referred", int(f.metric("removals_referred") or 0), charts.BAR),
-            charts.Segment("not referred", f.removals_not_referred, charts.NOT_REFERRED),
+            charts.Segment("not referred", f.count("removals_not_referred"), charts.NOT_REFERRED),
         ]
 
     def categories(f: Figures) -> list[charts.Segment]:
@@ -226,12 +204,8 @@ def build_charts(report: SectorReport) -> dict[str, charts.Chart]:
 
 
 def sector_html(report: SectorReport, sheets: tuple[Sheet, ...], renderer: Any) -> str:
-    from compliance.render.pdf import METRIC_LABELS
-
     by_name = {sheet.name: sheet for sheet in sheets}
-    families = [
-        _printed(by_name[name], ("platform", *columns)) for name, columns in FAMILIES.items()
-    ]
+    families = [_printed(by_name[name], ("platform", *columns)) for name, columns in FAMILY_SHEETS]
     coverage = _printed(
         by_name["Platforms"],
         (
@@ -274,8 +248,8 @@ def sector_html(report: SectorReport, sheets: tuple[Sheet, ...], renderer: Any) 
             )
         },
         metrics=[
-            (name, SECTOR_LABELS.get(name) or METRIC_LABELS.get(name, name), value)
-            for name, value in report.sector.metrics
+            (name, METRIC_BY_NAME[name].report_label, value)
+            for name, value in report.sector.summary
         ],
         charts=chart_data,
         legend=charts.legend,

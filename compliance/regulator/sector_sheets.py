@@ -10,15 +10,14 @@ medians and ratios are recomputed, never averaged.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from compliance.codes import Category, Priority
+from compliance.codes import Category
 from compliance.durations import format_timestamp
-from compliance.figures import METRIC_NAMES, Cell, Sheet
+from compliance.figures import Cell, Sheet
+from compliance.metrics import FAMILIES, METRIC_NAMES, Family, Figures
 from compliance.regulator.aggregate import PlatformFigures, SectorReport
-from compliance.regulator.rollup import Figures
 from compliance.regulator.selection import Status
 from compliance.versions import tool_version
 
@@ -32,33 +31,14 @@ METHOD = (
 
 ID_COLUMNS = ("scope", "platform", "registration_number", "jurisdiction")
 CATEGORY_COLUMNS = tuple(f"{category.code}_{category.value}" for category in Category)
-FAMILIES: dict[str, tuple[str, ...]] = {
-    "Referrals": (
-        "referrals_total",
-        "referrals_threat_to_life",
-        "referrals_urgent",
-        "referrals_routine",
-        "content_items_total",
-    ),
-    "Timeliness": (
-        "referrals_referred",
-        "referrals_on_time",
-        "referrals_late",
-        "referrals_outstanding",
-        "on_time_share",
-        "median_hours_to_referral",
-        *(f"median_hours_{priority.value}" for priority in Priority),
-    ),
-    "Categories": CATEGORY_COLUMNS,
-    "Removals": (
-        "removals_total",
-        "removals_referred",
-        "removals_not_referred",
-        "removals_referred_ratio",
-        "accounts_duty_triggered_unreferred",
-    ),
-    "Validation": ("returns_not_filing_ready", "issues_error", "issues_warning"),
-}
+FAMILY_SHEETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (Family.REFERRALS.value, FAMILIES[Family.REFERRALS]),
+    (Family.TIMELINESS.value, FAMILIES[Family.TIMELINESS]),
+    ("Categories", CATEGORY_COLUMNS),
+    (Family.REMOVALS.value, FAMILIES[Family.REMOVALS]),
+    (Family.VALIDATION.value, FAMILIES[Family.VALIDATION]),
+)
+"""The family sheets in order: the metric table's families, and the category counts."""
 PLATFORM_COLUMNS = (
     *ID_COLUMNS,
     "quarters_filed",
@@ -96,21 +76,11 @@ RETURN_COLUMNS = (
 )
 
 
-def _value(figures: Figures, not_filing_ready: int, column: str) -> Cell:
+def _value(figures: Figures, column: str) -> Cell:
     """A family column of a platform or the sector, from its recomputed figures."""
-    if column in METRIC_NAMES:
-        return figures.metric(column)
     if column in CATEGORY_COLUMNS:
         return dict(figures.referrals_by_category)[column.split("_", 1)[0]]
-    if column.startswith("median_hours_"):
-        return dict(figures.median_hours_by_priority)[column.removeprefix("median_hours_")]
-    extra: dict[str, Callable[[], Cell]] = {
-        "referrals_referred": lambda: figures.referred,
-        "on_time_share": lambda: figures.on_time_share,
-        "removals_not_referred": lambda: figures.removals_not_referred,
-        "returns_not_filing_ready": lambda: not_filing_ready,
-    }
-    return extra[column]()
+    return figures.metric(column)
 
 
 def _identity(platform: PlatformFigures | None) -> tuple[Cell, ...]:
@@ -120,12 +90,8 @@ def _identity(platform: PlatformFigures | None) -> tuple[Cell, ...]:
 
 
 def _family(report: SectorReport, name: str, columns: tuple[str, ...]) -> Sheet:
-    rows = [
-        (*_identity(p), *(_value(p.figures, p.not_filing_ready, c) for c in columns))
-        for p in report.platforms
-    ]
-    sector_not_ready = sum(p.not_filing_ready for p in report.platforms)
-    rows.append((*_identity(None), *(_value(report.sector, sector_not_ready, c) for c in columns)))
+    rows = [(*_identity(p), *(_value(p.figures, c) for c in columns)) for p in report.platforms]
+    rows.append((*_identity(None), *(_value(report.sector, c) for c in columns)))
     return Sheet(name, (*ID_COLUMNS, *columns), tuple(rows))
 
 
@@ -139,7 +105,7 @@ def _platforms(report: SectorReport) -> Sheet:
                 ";".join(p.quarters_missing) or None,
                 len(p.returns),
                 p.not_filing_ready,
-                *(value for _, value in p.figures.metrics),
+                *(value for _, value in p.figures.summary),
             )
         )
     filed = sorted({q for p in report.platforms for q in p.quarters_filed})
@@ -150,7 +116,7 @@ def _platforms(report: SectorReport) -> Sheet:
             None,
             sum(len(p.returns) for p in report.platforms),
             sum(p.not_filing_ready for p in report.platforms),
-            *(value for _, value in report.sector.metrics),
+            *(value for _, value in report.sector.summary),
         )
     )
     return Sheet("Platforms", PLATFORM_COLUMNS, tuple(rows))
@@ -228,7 +194,7 @@ def sector_sheets(report: SectorReport) -> tuple[Sheet, ...]:
     return (
         _cover(report),
         _platforms(report),
-        *(_family(report, name, columns) for name, columns in FAMILIES.items()),
+        *(_family(report, name, columns) for name, columns in FAMILY_SHEETS),
         _quarters(report),
         _returns(report),
     )

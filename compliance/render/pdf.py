@@ -42,9 +42,11 @@ from weasyprint.text.fonts import FontConfiguration
 
 from compliance.codes import Category
 from compliance.config import DEFAULT_CONFIG, RuleConfig
+from compliance.deadlines import DeadlineState, assess_deadline, due_at
 from compliance.durations import describe_hours, format_timestamp
 from compliance.figures import ReturnView, Sheet
 from compliance.issues import Issue, Severity
+from compliance.metrics import METRIC_BY_NAME
 from compliance.model import Referral, Submission
 from compliance.render import charts
 from compliance.render.assets import TEMPLATE_DIR
@@ -68,24 +70,6 @@ MAX_PACK_CARDS = 60
 """Subjects, and content items, printed in a referral pack (each takes about a third of a
 page). What is cut is counted on the page and complete in the embedded referral.json: a pack
 of 60 content items is about 25 pages and renders in about 3 s."""
-
-METRIC_LABELS: dict[str, str] = {
-    "referrals_total": "Referrals in the submission",
-    "referrals_threat_to_life": "Referrals of priority threat to life",
-    "referrals_urgent": "Referrals of priority urgent",
-    "referrals_routine": "Referrals of priority routine",
-    "referrals_on_time": "Referred within the deadline",
-    "referrals_late": "Referred after the deadline",
-    "referrals_outstanding": "Not yet referred",
-    "median_hours_to_referral": "Median hours from suspicion to referral",
-    "content_items_total": "Content items referred",
-    "removals_total": "Removals in the moderation log",
-    "removals_referred": "Removals covered by a referral",
-    "removals_referred_ratio": "Share of removals referred",
-    "accounts_duty_triggered_unreferred": "Accounts with a duty to refer, not referred (DTR-D001)",
-    "issues_error": "Validation issues: fatal and error",
-    "issues_warning": "Validation issues: warning",
-}
 
 ACTION_TEXT: dict[str, str] = {
     "content_removed": "The material was removed from the service",
@@ -252,7 +236,7 @@ class TimelineEvent:
 class DeadlineStatus:
     allowed: str
     due_at: datetime
-    state: str  # "met", "late", "overdue", "pending"
+    state: DeadlineState
     summary: str
 
 
@@ -287,26 +271,26 @@ def describe_span(span: timedelta) -> str:
 def deadline_status(
     referral: Referral, generated_at: datetime, config: RuleConfig = DEFAULT_CONFIG
 ) -> DeadlineStatus:
-    allowed = config.deadline(referral.priority)
-    due = referral.suspicion_formed_at + allowed
-    allowed_text = describe_span(allowed)
-    if referral.referred_at is not None:
-        taken = referral.referred_at - referral.suspicion_formed_at
-        taken_text = describe_span(taken)
-        if taken <= allowed:
-            return DeadlineStatus(
-                allowed_text, due, "met", f"Referred {taken_text} after suspicion: on time"
-            )
-        late = describe_span(taken - allowed)
-        return DeadlineStatus(
-            allowed_text, due, "late", f"Referred {taken_text} after suspicion: {late} late"
+    deadline = assess_deadline(
+        referral.priority, referral.suspicion_formed_at, referral.referred_at, generated_at, config
+    )
+    allowed_text = describe_span(deadline.allowed)
+    state = deadline.state
+    if deadline.taken is not None:
+        taken_text = describe_span(deadline.taken)
+        if state is DeadlineState.MET:
+            text = f"Referred {taken_text} after suspicion: on time"
+        else:
+            late = describe_span(deadline.taken - deadline.allowed)
+            text = f"Referred {taken_text} after suspicion: {late} late"
+    elif state is DeadlineState.OVERDUE:
+        text = (
+            f"Not referred; deadline passed {describe_span(generated_at - deadline.due)} "
+            "before generation"
         )
-    if generated_at > due:
-        over = describe_span(generated_at - due)
-        return DeadlineStatus(
-            allowed_text, due, "overdue", f"Not referred; deadline passed {over} before generation"
-        )
-    return DeadlineStatus(allowed_text, due, "pending", "Not yet referred; deadline still ahead")
+    else:
+        text = "Not yet referred; deadline still ahead"
+    return DeadlineStatus(allowed_text, deadline.due, state, text)
 
 
 def referral_timeline(
@@ -322,7 +306,7 @@ def referral_timeline(
             "key",
         ),
         TimelineEvent(
-            referral.suspicion_formed_at + config.deadline(referral.priority),
+            due_at(referral.priority, referral.suspicion_formed_at, config),
             f"Referral deadline ({referral.priority.value}: "
             f"{describe_span(config.deadline(referral.priority))} after suspicion)",
             "",
@@ -508,7 +492,7 @@ class PdfRenderer:
             view=view,
             cover_pairs=_pairs([row for row in cover.rows if row[0] != "source_sha256"]),
             cover_values=dict(cover.rows),
-            metrics=[(name, METRIC_LABELS.get(name, name), value) for name, value in view.metrics],
+            metrics=[(name, METRIC_BY_NAME[name].label, value) for name, value in view.metrics],
             charts=charts.all_charts(view.charts),
             categories=[(category.code, category.title) for category in Category],
             tables=[

@@ -13,7 +13,7 @@ from compliance.rules.registry import Finding, RuleContext, referral_rule
 @referral_rule(
     "DTR-C001",
     Severity.ERROR,
-    "Category threat, attack_planning or attack_footage with priority routine",
+    "Category {never_routine} with priority routine",
     "DTR-1 §4.1, §6.1; Reg. 2021/784 Art. 14(5)",
 )
 def grave_categories_not_routine(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:

@@ -58,7 +58,8 @@ def duty_triggers(facts: SubmissionFacts, ctx: RuleContext) -> list[DutyTrigger]
 @submission_rule(
     "DTR-D001",
     Severity.ERROR,
-    "An account with 3 or more removals within 90 days that no referral's subject covers",
+    "An account with {duty_removals} or more removals within {duty_window} that no "
+    "referral's subject covers",
     "DTR-1 §6.2 (DTR-D001); DSA Art. 18",
 )
 def repeat_removals_referred(facts: SubmissionFacts, ctx: RuleContext) -> Iterator[Finding]:
@@ -77,7 +78,7 @@ def repeat_removals_referred(facts: SubmissionFacts, ctx: RuleContext) -> Iterat
 @removal_rule(
     "DTR-D002",
     Severity.ERROR,
-    "A removal in category threat or attack_planning with no referral_id",
+    "A removal in category {always_referred} with no referral_id",
     "DTR-1 §6.2; Reg. 2021/784 Art. 14(5)",
 )
 def grave_removal_referred(removal: Removal, ctx: RuleContext) -> Iterator[Finding]:

@@ -9,7 +9,12 @@ from compliance.model import Referral
 from compliance.rules.registry import Finding, RuleContext, referral_rule
 
 
-@referral_rule("DTR-N001", Severity.WARNING, "Narrative shorter than 200 characters", "DTR-1 §4")
+@referral_rule(
+    "DTR-N001",
+    Severity.WARNING,
+    "Narrative shorter than {narrative_min_chars} characters",
+    "DTR-1 §4",
+)
 def narrative_substantial(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
     length = len(referral.narrative)
     if length < ctx.config.narrative_min_chars:

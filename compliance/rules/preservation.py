@@ -31,7 +31,7 @@ def removed_content_preserved(referral: Referral, ctx: RuleContext) -> Iterator[
 @referral_rule(
     "DTR-P002",
     Severity.ERROR,
-    "retain_until earlier than 183 days (UTC dates) after the latest removed_at",
+    "retain_until earlier than {preservation_days} days (UTC dates) after the latest removed_at",
     "DTR-1 §4.5; Reg. 2021/784 Art. 6(2)",
 )
 def retained_long_enough(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:

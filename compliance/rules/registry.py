@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from compliance.config import RuleConfig
+from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.issues import Severity
 from compliance.model import Referral, Removal, SubmissionEnvelope
 from compliance.period import Period
@@ -69,22 +69,34 @@ SubmissionCheck = Callable[[SubmissionFacts, RuleContext], Iterable[Finding]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A catalogue entry: one DTR code, whatever number of checks find it."""
+    """A catalogue entry: one DTR code, whatever number of checks find it.
+
+    The title is a template: a number of the rule set is written ``{duty_window}`` (the names
+    are :meth:`RuleConfig.wording`'s), so the catalogue says what the configured rules do.
+    """
 
     code: str
     severity: Severity
-    title: str
+    title_template: str
     reference: str
 
     @property
     def family(self) -> str:
         return self.code[4]
 
-    def to_json(self) -> dict[str, str]:
+    def title_for(self, config: RuleConfig = DEFAULT_CONFIG) -> str:
+        return self.title_template.format(**config.wording())
+
+    @property
+    def title(self) -> str:
+        """The title under the default rule set."""
+        return self.title_for(DEFAULT_CONFIG)
+
+    def to_json(self, config: RuleConfig = DEFAULT_CONFIG) -> dict[str, str]:
         return {
             "code": self.code,
             "severity": self.severity.value,
-            "title": self.title,
+            "title": self.title_for(config),
             "reference": self.reference,
         }
 
@@ -113,7 +125,7 @@ def _rule(code: str, severity: Severity | None, title: str | None, reference: st
         RULES[code] = existing = Rule(code, severity, title, reference)
     elif severity is not None and (severity, title, reference) != (
         existing.severity,
-        existing.title,
+        existing.title_template,
         existing.reference,
     ):
         raise ValueError(f"{code} is registered twice with different definitions")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
+from compliance.deadlines import Deadline, DeadlineState, assess_deadline
 from compliance.durations import describe_hours, format_timestamp
 from compliance.issues import Severity
 from compliance.model import Referral, Removal
@@ -143,24 +144,24 @@ def attestation_not_in_future(facts: SubmissionFacts, ctx: RuleContext) -> Itera
     "DTR-1 §6.1",
 )
 def referred_in_time(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
-    if referral.referred_at is None:
-        return
-    allowed = ctx.config.deadline(referral.priority)
-    taken = referral.referred_at - referral.suspicion_formed_at
-    if taken > allowed:
+    deadline = _deadline(referral, ctx)
+    if deadline.state is DeadlineState.LATE and deadline.taken is not None:
         yield Finding(
             "/referred_at",
             f"Referral {referral.referral_id} ({referral.priority.value}) was referred "
-            f"{describe_hours(taken)} after suspicion was formed; the deadline is "
-            f"{describe_hours(allowed)}.",
+            f"{describe_hours(deadline.taken)} after suspicion was formed; the deadline is "
+            f"{describe_hours(deadline.allowed)}.",
         )
 
 
-def _due(referral: Referral, ctx: RuleContext) -> datetime:
-    try:
-        return referral.suspicion_formed_at + ctx.config.deadline(referral.priority)
-    except OverflowError:  # a suspicion dated at the end of year 9999 is due "never"
-        return datetime.max.replace(tzinfo=UTC)
+def _deadline(referral: Referral, ctx: RuleContext) -> Deadline:
+    return assess_deadline(
+        referral.priority,
+        referral.suspicion_formed_at,
+        referral.referred_at,
+        ctx.generated_at,
+        ctx.config,
+    )
 
 
 @referral_rule(
@@ -170,14 +171,12 @@ def _due(referral: Referral, ctx: RuleContext) -> datetime:
     "DTR-1 §6.1",
 )
 def unreferred_overdue(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
-    if referral.referred_at is not None or ctx.generated_at is None:
-        return
-    due = _due(referral, ctx)
-    if due < ctx.generated_at:
+    deadline = _deadline(referral, ctx)
+    if deadline.state is DeadlineState.OVERDUE:
         yield Finding(
             "/referred_at",
             f"Referral {referral.referral_id} ({referral.priority.value}) has not been "
-            f"referred, and its deadline passed at {format_timestamp(due)}.",
+            f"referred, and its deadline passed at {format_timestamp(deadline.due)}.",
         )
 
 
@@ -188,21 +187,21 @@ def unreferred_overdue(referral: Referral, ctx: RuleContext) -> Iterator[Finding
     "DTR-1 §6.1",
 )
 def unreferred_pending(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
-    if referral.referred_at is not None or ctx.generated_at is None:
+    if ctx.generated_at is None:
         return
-    due = _due(referral, ctx)
-    if due >= ctx.generated_at:
+    deadline = _deadline(referral, ctx)
+    if deadline.state is DeadlineState.PENDING:
         yield Finding(
             "/referred_at",
             f"Referral {referral.referral_id} ({referral.priority.value}) has not been "
-            f"referred yet; it must be by {format_timestamp(due)}.",
+            f"referred yet; it must be by {format_timestamp(deadline.due)}.",
         )
 
 
 @referral_rule(
     "DTR-T008",
     Severity.WARNING,
-    "More than 30 days from detected_at to suspicion_formed_at",
+    "More than {slow_suspicion} from detected_at to suspicion_formed_at",
     "DTR-1 §6.2",
 )
 def suspicion_formed_promptly(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:

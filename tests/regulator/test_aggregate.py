@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from regulator_helpers import Received, Rendered, expected_figures, sheet_records
 
 from compliance.cli import cli
-from compliance.figures import METRIC_NAMES
+from compliance.metrics import METRIC_NAMES
 from compliance.regulator.pdf_attachment import embedded_files
 
 # Which returns each report must use, by the fixture's names (see conftest.py).

@@ -144,10 +144,9 @@ def test_a_derived_column_edited_is_rejected_at_its_row(received: Received, tmp_
         ("Referrals", 3, "H", "hours_to_referral"),
         ("Referrals", 3, "I", "deadline_met"),
     }
-    # referrals_on_time / late no longer agree with the deadline_met column either.
-    assert {"referrals_on_time", "referrals_late"} <= {
-        r.header for r in reasons_of(receipt, Kind.METRIC)
-    }
+    # The metrics are recomputed from the timestamps, through the same deadline function as
+    # the column, so the Summary (untouched) still agrees: only the edited cells are wrong.
+    assert not reasons_of(receipt, Kind.METRIC)
 
 
 @pytest.mark.parametrize(

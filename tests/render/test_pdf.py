@@ -498,7 +498,8 @@ def _chart_data(points: int = 2) -> ChartData:
             (Priority.ROUTINE, 0),
         ),
         hours_to_referral=tuple(
-            DeadlinePoint(f"R<&>{i}", Priority.URGENT, 0.01 + i * 7.5, 24.0) for i in range(points)
+            DeadlinePoint(f"R<&>{i}", Priority.URGENT, 0.01 + i * 7.5, 24.0, 0.01 + i * 7.5 <= 24.0)
+            for i in range(points)
         ),
         removals_referred=3,
         removals_not_referred=1,

@@ -1,0 +1,94 @@
+"""When a referral is due, and whether it was made in time (DTR-1 6.1): computed here only.
+
+The rules (DTR-T005 to T007), the return's ``deadline_met`` column and its metrics, the
+referral pack's timeline, and ``receive``'s recomputation all ask :func:`assess_deadline`,
+so that none of them can disagree with another, or crash where another does not: a suspicion
+dated in the last week of year 9999 is due "never" rather than an ``OverflowError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from compliance.codes import Priority
+from compliance.config import DEFAULT_CONFIG, RuleConfig
+
+NEVER = datetime.max.replace(tzinfo=UTC)
+"""The due time of a deadline that falls after the last representable moment."""
+
+
+class DeadlineState(StrEnum):
+    """Where a referral stands against its deadline at a given moment."""
+
+    MET = "met"
+    """Referred, within the deadline (exactly on it counts as in time)."""
+    LATE = "late"
+    """Referred after the deadline: DTR-T005."""
+    OVERDUE = "overdue"
+    """Not referred, and the deadline passed before the moment asked about: DTR-T006."""
+    PENDING = "pending"
+    """Not referred, and the deadline is still ahead: DTR-T007."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A referral's deadline and where the referral stands against it."""
+
+    priority: Priority
+    allowed: timedelta
+    """How long the priority allows from suspicion to referral."""
+    due: datetime
+    """``suspicion_formed_at + allowed``, or :data:`NEVER` past the calendar's end."""
+    state: DeadlineState
+    taken: timedelta | None
+    """From suspicion to referral, when referred."""
+
+    @property
+    def met(self) -> bool | None:
+        """The return's ``deadline_met``: TRUE or FALSE once referred, empty before."""
+        if self.state is DeadlineState.MET:
+            return True
+        if self.state is DeadlineState.LATE:
+            return False
+        return None
+
+    @property
+    def referred(self) -> bool:
+        return self.taken is not None
+
+
+def due_at(
+    priority: Priority | str, suspicion_formed_at: datetime, config: RuleConfig = DEFAULT_CONFIG
+) -> datetime:
+    """The moment a referral of ``priority`` is due, guarded against the calendar's end."""
+    try:
+        return suspicion_formed_at + config.deadline(Priority(priority))
+    except OverflowError:
+        return NEVER
+
+
+def assess_deadline(
+    priority: Priority | str,
+    suspicion_formed_at: datetime,
+    referred_at: datetime | None,
+    now: datetime | None,
+    config: RuleConfig = DEFAULT_CONFIG,
+) -> Deadline:
+    """Where a referral stands at ``now`` (its submission's ``generated_at``).
+
+    A referral that was made is judged by the time it took, whatever ``now`` is; one not yet
+    made is overdue once ``now`` is after its due time. Without a ``now`` (a document whose
+    ``generated_at`` could not be read) an unreferred referral counts as pending.
+    """
+    priority = Priority(priority)
+    allowed = config.deadline(priority)
+    due = due_at(priority, suspicion_formed_at, config)
+    if referred_at is not None:
+        taken = referred_at - suspicion_formed_at
+        state = DeadlineState.MET if taken <= allowed else DeadlineState.LATE
+        return Deadline(priority, allowed, due, state, taken)
+    overdue = now is not None and now > due
+    state = DeadlineState.OVERDUE if overdue else DeadlineState.PENDING
+    return Deadline(priority, allowed, due, state, None)
