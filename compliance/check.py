@@ -277,12 +277,16 @@ class _Checker:
             for index, raw in enumerate(raw_referrals)
             if (rid := referral_id_of(raw)) is not None
         ]
+        # An account is the (service_id, account_id) pair: account ids are keys of one
+        # service, so a subject covers only the account on its own service (DTR-1 6.2).
         subject_accounts = {
-            subject["account_id"]
+            (subject["service_id"], subject["account_id"])
             for raw in raw_referrals
             if isinstance(raw, dict) and isinstance(raw.get("subjects"), list)
             for subject in raw["subjects"]
-            if isinstance(subject, dict) and isinstance(subject.get("account_id"), str)
+            if isinstance(subject, dict)
+            and isinstance(subject.get("account_id"), str)
+            and isinstance(subject.get("service_id"), str)
         }
         action_ids = [
             (index, raw["action_id"])
@@ -295,7 +299,7 @@ class _Checker:
             referrals=referrals,
             removals=removals,
             referral_ids=referral_ids,
-            subject_account_ids=subject_accounts,
+            subject_accounts=subject_accounts,
             action_ids=action_ids,
         )
 

@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from compliance.codes import Category, Priority
 
-RULESET_VERSION = "DTR-1.0-rules.1"
+RULESET_VERSION = "DTR-1.1-rules.1"
 """Changes whenever a rule or a default below changes meaning; part of every manifest."""
 
 

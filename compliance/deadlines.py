@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from compliance.codes import Priority
+from compliance.codes import Priority, ReferralType
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 
 NEVER = datetime.max.replace(tzinfo=UTC)
@@ -47,16 +47,26 @@ class Deadline:
 
     @property
     def met(self) -> bool | None:
-        """The return's ``deadline_met``: TRUE or FALSE once referred, empty before."""
+        """The return's ``deadline_met`` (DTR-1.1 7.2): TRUE when referred in time, FALSE when
+        referred late or when the deadline passed unreferred, empty while still ahead."""
         if self.state is DeadlineState.MET:
             return True
-        if self.state is DeadlineState.LATE:
-            return False
-        return None
+        if self.state is DeadlineState.PENDING:
+            return None
+        return False
 
     @property
     def referred(self) -> bool:
         return self.taken is not None
+
+
+def has_deadline(referral_type: ReferralType | str) -> bool:
+    """Whether the deadline rules and the timing metrics judge a referral of this type.
+
+    A correction replaces the facts of an earlier referral and is no new suspicion: the
+    original keeps its own timing, and the correction has none (DTR-1.1 6.2).
+    """
+    return ReferralType(referral_type) is not ReferralType.CORRECTION
 
 
 def due_at(

@@ -9,16 +9,17 @@ of this one object) cannot leak any and cannot disagree.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from compliance.codes import Category, Priority
 from compliance.config import DEFAULT_CONFIG, RuleConfig
-from compliance.deadlines import assess_deadline
+from compliance.deadlines import assess_deadline, has_deadline
 from compliance.durations import format_timestamp, hours, hours_between
-from compliance.formats import SCHEMA_VERSION
-from compliance.issues import Report
+from compliance.formats import SCHEMA_VERSION, STANDARD_VERSION
+from compliance.issues import Issue, Report, Severity
 from compliance.metrics import (
     IssueFacts,
     MetricValue,
@@ -127,6 +128,7 @@ COVER_FIELDS = (
     "registration_number",
     "jurisdiction",
     "schema_version",
+    "standard_version",
     "filing_ready",
     "source_sha256",
 )
@@ -172,6 +174,15 @@ VALIDATION_COLUMNS = ("code", "severity", "path", "referral_id", "message")
 SHEET_NAMES = ("Cover", "Summary", "Referrals", "Content", "Removals", "Validation")
 
 
+_DISCLOSURE_RANK = {Severity.BREACH: 0, Severity.FATAL: 1, Severity.ERROR: 1, Severity.WARNING: 2}
+
+
+def disclosure_order(issues: Iterable[Issue]) -> list[Issue]:
+    """Breaches first, then fatal and error issues, then warnings (DTR-1.1 7.2), each group in
+    document order: a breach is what a regulator reads first."""
+    return sorted(issues, key=lambda issue: _DISCLOSURE_RANK[issue.severity])
+
+
 def _hours_to_referral(referral: Referral) -> float | None:
     if referral.referred_at is None:
         return None
@@ -187,11 +198,12 @@ def referral_facts(
     )
     return ReferralFacts(
         referral_id=referral.referral_id,
+        referral_type=referral.referral_type.value,
         priority=referral.priority.value,
         categories=tuple(category.code for category in referral.categories),
         suspicion_formed_at=referral.suspicion_formed_at,
         referred_at=referral.referred_at,
-        deadline_met=deadline.met,
+        deadline_met=deadline.met if has_deadline(referral.referral_type) else None,
     )
 
 
@@ -279,6 +291,7 @@ def build_return_view(
         ("registration_number", platform.registration_number),
         ("jurisdiction", platform.jurisdiction),
         ("schema_version", SCHEMA_VERSION),
+        ("standard_version", STANDARD_VERSION),
         ("filing_ready", filing_ready),
         ("source_sha256", source_sha256),
     )
@@ -296,7 +309,7 @@ def build_return_view(
     )
     validation_rows = tuple(
         (issue.code, issue.severity.value, issue.path, issue.referral_id, issue.message)
-        for issue in report.issues
+        for issue in disclosure_order(report.issues)
     )
     sheets = (
         Sheet("Cover", ("field", "value"), cover),

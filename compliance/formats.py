@@ -28,10 +28,11 @@ def _load_codes(name: str) -> tuple[str, ...]:
 COUNTRY_CODES: tuple[str, ...] = _load_codes("iso3166_alpha2.txt")
 LANGUAGE_CODES: tuple[str, ...] = _load_codes("iso639_1.txt")
 
-# Control characters (C0 and DEL) break spreadsheets and police systems; free-text fields
-# that may span lines keep tab and line feed.
-NO_CONTROL_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-MULTILINE_TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
+# Control characters (C0, DEL and C1) break spreadsheets and police systems; free-text fields
+# that may span lines keep tab and line feed. A single-line field refuses the line and
+# paragraph separators U+2028 and U+2029 too, which would forge a new line in a document.
+NO_CONTROL_PATTERN = r"^[^\x00-\x1f\x7f-\x9f" + "\u2028\u2029" + r"]*$"
+MULTILINE_TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 PERIOD_PATTERN = r"^[0-9]{4}-Q[1-4]$"
 EMAIL_PATTERN = (
@@ -43,9 +44,15 @@ URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f/?#]+(?:[/?#][^\x00-\x20
 COUNTRY_PATTERN = "^(?:" + "|".join(COUNTRY_CODES) + ")$"
 LANGUAGE_PATTERN = "^(?:" + "|".join(LANGUAGE_CODES) + ")$"
 SCHEMA_VERSION = "1.0"
+STANDARD_VERSION = "1.1"
+"""The version of the DTR-1 standard the tool implements; documents keep schema_version 1.0,
+since their shape did not change. A return says which standard's rules it was written under."""
 
 PATTERN_DESCRIPTIONS: dict[str, str] = {
-    NO_CONTROL_PATTERN: "contains a control character, which DTR-1 does not allow here",
+    NO_CONTROL_PATTERN: (
+        "contains a control character or a line separator, which DTR-1 does not allow in a "
+        "single-line field"
+    ),
     MULTILINE_TEXT_PATTERN: "contains a control character other than tab or line feed",
     IDENTIFIER_PATTERN: (
         "is not a valid identifier (1 to 64 letters, digits, '.', '_' or '-', "
@@ -66,7 +73,27 @@ def _text(max_length: int, *, min_length: int = 1, pattern: str = NO_CONTROL_PAT
     ]
 
 
-Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
+WINDOWS_DEVICE_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL"}
+    | {f"COM{n}" for n in range(1, 10)}
+    | {f"LPT{n}" for n in range(1, 10)}
+)
+"""Names Windows reserves for devices, alone or before a dot, in any case: an identifier
+becomes a file name, and ``NUL.pdf`` cannot be written on Windows (DTR-1.1 2)."""
+
+
+def _not_a_device_name(value: str) -> str:
+    if value.split(".", 1)[0].upper() in WINDOWS_DEVICE_NAMES:
+        raise PydanticCustomError(
+            "reserved_device_name",
+            "is a name Windows reserves for a device, so it cannot name a file",
+        )
+    return value
+
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=IDENTIFIER_PATTERN), AfterValidator(_not_a_device_name)
+]
 Name = _text(200)
 ShortText = _text(50)
 Reference = _text(64)

@@ -10,9 +10,25 @@ from typing import Any
 
 
 class Severity(StrEnum):
+    """How much an issue matters (DTR-1 5), most serious first."""
+
     FATAL = "fatal"
+    """The input is no DTR-1 document at all."""
     ERROR = "error"
+    """The data is wrong or incomplete: not filing-ready until corrected."""
+    BREACH = "breach"
+    """The data is right and records a failure of the duty itself: disclosed, never blocking."""
     WARNING = "warning"
+    """Filing-ready, but weak."""
+
+    @property
+    def blocks_filing(self) -> bool:
+        """Whether an issue of this severity keeps a submission from being filing-ready: the
+        one definition of "filing-ready" that every command, output and receiver asks."""
+        return self in _BLOCKING
+
+
+_BLOCKING = frozenset({Severity.FATAL, Severity.ERROR})
 
 
 Source = dict[str, Any]
@@ -82,7 +98,17 @@ class Report:
 
     @property
     def filing_ready(self) -> bool:
-        return not any(issue.severity is not Severity.WARNING for issue in self.issues)
+        """No fatal and no error issue; breaches and warnings may remain (DTR-1 5)."""
+        return not self.blocking
+
+    @property
+    def blocking(self) -> list[Issue]:
+        """The issues that keep the input from being filing-ready."""
+        return [issue for issue in self.issues if issue.severity.blocks_filing]
+
+    @property
+    def breaches(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.severity is Severity.BREACH]
 
     def to_json(self) -> list[dict[str, Any]]:
         return [issue.to_json() for issue in self.issues]

@@ -24,6 +24,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 from compliance.codes import Category, Priority
+from compliance.deadlines import has_deadline
 from compliance.durations import hours
 from compliance.issues import Severity
 
@@ -56,13 +57,19 @@ class ReferralFacts:
     """What the figures need of one referral: a row of the return's Referrals sheet."""
 
     referral_id: str
+    referral_type: str
     priority: str
     categories: tuple[str, ...]
     """Category codes (TC01..TC09)."""
     suspicion_formed_at: datetime
     referred_at: datetime | None
     deadline_met: bool | None
-    """As :func:`compliance.deadlines.assess_deadline` judges it."""
+    """As :func:`compliance.deadlines.assess_deadline` judges it; empty for a correction."""
+
+    @property
+    def timed(self) -> bool:
+        """Whether the timing figures count it (a correction has no timing of its own)."""
+        return has_deadline(self.referral_type)
 
     @property
     def hours_to_referral(self) -> float | None:
@@ -107,8 +114,14 @@ class Tally:
         self.returns_not_filing_ready = returns_not_filing_ready
 
     @cached_property
+    def timed(self) -> list[ReferralFacts]:
+        """The referrals the timing figures judge: every one but corrections."""
+        return [row for row in self.referrals if row.timed]
+
+    @cached_property
     def referred(self) -> list[ReferralFacts]:
-        return [row for row in self.referrals if row.referred_at is not None]
+        """Timed referrals that were made."""
+        return [row for row in self.timed if row.referred_at is not None]
 
     @cached_property
     def on_time(self) -> int:
@@ -247,7 +260,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "referred",
         MetricKind.COUNT,
         Family.TIMELINESS,
-        "Referrals rows with referred_at",
+        "Referrals rows with referred_at, corrections aside",
         lambda tally: len(tally.referred),
         in_summary=False,
     ),
@@ -266,7 +279,7 @@ METRICS: tuple[MetricDefinition, ...] = (
         "late",
         MetricKind.COUNT,
         Family.TIMELINESS,
-        "Referrals rows with deadline_met FALSE",
+        "Referrals rows with referred_at and deadline_met FALSE",
         lambda tally: len(tally.referred) - tally.on_time,
     ),
     MetricDefinition(
@@ -275,8 +288,8 @@ METRICS: tuple[MetricDefinition, ...] = (
         "not yet referred",
         MetricKind.COUNT,
         Family.TIMELINESS,
-        "Referrals rows without referred_at",
-        lambda tally: len(tally.referrals) - len(tally.referred),
+        "Referrals rows without referred_at, corrections aside",
+        lambda tally: len(tally.timed) - len(tally.referred),
     ),
     MetricDefinition(
         "on_time_share",
@@ -294,7 +307,8 @@ METRICS: tuple[MetricDefinition, ...] = (
         "median hours",
         MetricKind.HOURS,
         Family.TIMELINESS,
-        "median of referred_at - suspicion_formed_at over the Referrals rows, to 2 decimals",
+        "median of referred_at - suspicion_formed_at over the Referrals rows, corrections "
+        "aside, to 2 decimals",
         lambda tally: tally.median_hours(),
     ),
     *(_priority_median(priority) for priority in Priority),
@@ -374,6 +388,16 @@ METRICS: tuple[MetricDefinition, ...] = (
         "fatal and error rows of the Validation sheet",
         lambda tally: tally.by_severity[Severity.FATAL] + tally.by_severity[Severity.ERROR],
         sector_label="Validation issues of the returns: fatal and error",
+    ),
+    MetricDefinition(
+        "issues_breach",
+        "Breaches of the duty disclosed",
+        "breaches",
+        MetricKind.COUNT,
+        Family.VALIDATION,
+        "breach rows of the Validation sheet",
+        lambda tally: tally.by_severity[Severity.BREACH],
+        sector_label="Breaches of the duty disclosed in the returns",
     ),
     MetricDefinition(
         "issues_warning",

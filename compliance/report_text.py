@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from compliance.check import CheckResult
-from compliance.issues import Issue, Source
+from compliance.issues import Issue, Severity, Source
 
 
 def describe_source(source: Source | None) -> str:
@@ -18,11 +18,18 @@ def describe_source(source: Source | None) -> str:
 
 def _count_phrase(counts: dict[str, int]) -> str:
     parts = [
-        f"{counts[severity]} {severity}" + ("" if counts[severity] == 1 else "s")
-        for severity in ("fatal", "error", "warning")
+        f"{counts[severity]} {severity}"
+        + ("" if counts[severity] == 1 else "es" if severity is Severity.BREACH else "s")
+        for severity in Severity
         if counts[severity]
     ]
     return ", ".join(parts) or "no issues"
+
+
+def breach_heading(count: int) -> str:
+    """How a breach is announced: never mistaken for a pass, never for a refusal."""
+    noun = "breach" if count == 1 else "breaches"
+    return f"{count} {noun} of the duty will be disclosed in the return"
 
 
 def _issue_line(issue: Issue) -> str:
@@ -38,9 +45,14 @@ def result_text(result: CheckResult) -> str:
     if result.submission_id:
         heading += f", submission {result.submission_id}"
     lines = [heading]
+    breaches = report.breaches
+    if breaches:
+        lines.append(f"  {breach_heading(len(breaches))}:")
+        lines.extend(_issue_line(issue) for issue in breaches)
     groups: dict[str | None, list[Issue]] = defaultdict(list)
     for issue in report.issues:
-        groups[issue.referral_id].append(issue)
+        if issue.severity is not Severity.BREACH:
+            groups[issue.referral_id].append(issue)
     for referral_id in sorted(groups, key=lambda key: (key is not None, key or "")):
         lines.append(f"  Referral {referral_id}" if referral_id else "  Submission")
         lines.extend(_issue_line(issue) for issue in groups[referral_id])

@@ -29,7 +29,6 @@ from compliance.atomic import (
 from compliance.check import CheckResult
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.figures import ReturnView, build_return_view
-from compliance.issues import Severity
 from compliance.model import Submission
 from compliance.pseudonyms import Pseudonymiser
 from compliance.render.xlsx import write_return_xlsx
@@ -62,7 +61,7 @@ def json_bytes(data: Any) -> bytes:
 
 
 def blocking_summary(result: CheckResult) -> str:
-    blocking = [i for i in result.report.issues if i.severity is not Severity.WARNING]
+    blocking = result.report.blocking
     lines = [f"{result.input_name} is not filing-ready: {len(blocking)} blocking issue(s)."]
     for issue in blocking[:BLOCKING_SUMMARY_LIMIT]:
         lines.append(f"  {issue.code} {issue.path or '/'}: {issue.message}")

@@ -100,6 +100,8 @@ def _classify(error: Any, field: str) -> tuple[str, str]:
     if kind == "string_pattern_mismatch":
         description = PATTERN_DESCRIPTIONS.get(str(context.get("pattern")), "has the wrong format")
         return "DTR-S002", f"{subject}{shown} {description}."
+    if kind == "reserved_device_name":
+        return "DTR-S002", f"{subject}{shown} {error['msg']} (such as CON, NUL, COM1 or LPT1)."
     if kind == "timezone_aware":
         return "DTR-S002", (
             f"{subject}{shown} has no UTC offset; write it with one, like 2026-08-14T09:30:00Z."

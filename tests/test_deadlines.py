@@ -24,7 +24,7 @@ FORMED = datetime(2026, 8, 14, 9, 0, tzinfo=UTC)
         (timedelta(hours=24), None, DeadlineState.MET, True),  # exactly on the deadline
         (timedelta(hours=24, seconds=1), None, DeadlineState.LATE, False),
         (None, timedelta(hours=24), DeadlineState.PENDING, None),  # due now: not yet passed
-        (None, timedelta(hours=24, seconds=1), DeadlineState.OVERDUE, None),
+        (None, timedelta(hours=24, seconds=1), DeadlineState.OVERDUE, False),  # DTR-1.1
         (None, None, DeadlineState.PENDING, None),
     ],
 )

@@ -42,7 +42,8 @@ def test_metrics_match_hand_computed_values() -> None:
         "removals_referred": 3,  # M3 has no referral
         "removals_referred_ratio": 0.75,
         "accounts_duty_triggered_unreferred": 0,
-        "issues_error": 1,  # DTR-T005
+        "issues_error": 0,
+        "issues_breach": 1,  # DTR-T005: disclosed, and filing-ready all the same
         "issues_warning": 2,  # DTR-T007, DTR-T008
     }
 
@@ -94,7 +95,9 @@ def test_sheets_rows_and_codes() -> None:
     assert content[0]["hours_online"] == 3
     assert content[0]["sha256"] == (b"v-5521".hex() * 64)[:64]
     cover = dict(view.sheet("Cover").rows)
-    assert cover["filing_ready"] is False
+    assert cover["filing_ready"] is True  # its only finding above a warning is a breach
+    assert cover["standard_version"] == "1.1"
+    assert [row[1] for row in view.sheet("Validation").rows] == ["breach", "warning", "warning"]
     assert cover["generated_at"] == datetime(2026, 10, 2, 9, tzinfo=UTC)
 
 

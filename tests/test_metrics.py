@@ -47,12 +47,16 @@ def test_headings_tell_the_figures_of_a_family_apart() -> None:
 
 
 def _referral(
-    number: int, priority: str, taken: timedelta | None, categories: tuple[str, ...] = ("TC01",)
+    number: int,
+    priority: str,
+    taken: timedelta | None,
+    categories: tuple[str, ...] = ("TC01",),
+    kind: str = "initial",
 ) -> ReferralFacts:
     referred_at = T0 + taken if taken is not None else None
     allowed = {"threat_to_life": 1, "urgent": 24, "routine": 168}[priority]
     met = None if taken is None else taken <= timedelta(hours=allowed)
-    return ReferralFacts(f"R{number}", priority, categories, T0, referred_at, met)
+    return ReferralFacts(f"R{number}", kind, priority, categories, T0, referred_at, met)
 
 
 def test_figures_are_computed_from_row_facts() -> None:
@@ -63,18 +67,20 @@ def test_figures_are_computed_from_row_facts() -> None:
         _referral(4, "routine", None),
     ]
     removals = [RemovalFacts("TC01", True)] * 2 + [RemovalFacts("TC05", False)] * 5
+    referrals.append(_referral(5, "urgent", timedelta(hours=900), kind="correction"))
     issues = [
-        IssueFacts("DTR-T005", "error"),
-        IssueFacts("DTR-D001", "error"),
-        IssueFacts("DTR-D001", "error"),
+        IssueFacts("DTR-T005", "breach"),
+        IssueFacts("DTR-D001", "breach"),
+        IssueFacts("DTR-D001", "breach"),
+        IssueFacts("DTR-S002", "error"),
         IssueFacts("DTR-T007", "warning"),
         IssueFacts("DTR-S000", "fatal"),
     ]
     figures = compute_figures(referrals, 6, removals, issues, returns_not_filing_ready=1)
     assert dict(figures.summary) == {
-        "referrals_total": 4,
+        "referrals_total": 5,  # the correction is a referral; its timing is its original's
         "referrals_threat_to_life": 1,
-        "referrals_urgent": 2,
+        "referrals_urgent": 3,
         "referrals_routine": 1,
         "referrals_on_time": 2,
         "referrals_late": 1,
@@ -85,7 +91,8 @@ def test_figures_are_computed_from_row_facts() -> None:
         "removals_referred": 2,
         "removals_referred_ratio": 0.2857,
         "accounts_duty_triggered_unreferred": 2,
-        "issues_error": 4,
+        "issues_error": 2,
+        "issues_breach": 3,
         "issues_warning": 1,
     }
     assert figures.metric("referrals_referred") == 3
@@ -98,7 +105,7 @@ def test_figures_are_computed_from_row_facts() -> None:
         ("routine", None),
     )
     assert dict(figures.referrals_by_category)["TC05"] == 1
-    assert dict(figures.referrals_by_category)["TC01"] == 3
+    assert dict(figures.referrals_by_category)["TC01"] == 4
     assert figures.exact["removals_referred_ratio"] == pytest.approx(2 / 7)
 
 

@@ -59,7 +59,7 @@ def test_cell_types(workbook_path: Path) -> None:
     assert referrals["I2"].value is True and referrals["I3"].value is False
     assert referrals["I4"].value is None  # not referred: deadline_met left empty
     cover = {row[0].value: row[1].value for row in workbook["Cover"].iter_rows(min_row=2)}
-    assert cover["filing_ready"] is False
+    assert cover["filing_ready"] is True  # a breach (DTR-T005) is disclosed, not blocking
 
 
 def test_formula_looking_text_stays_text(tmp_path: Path) -> None:

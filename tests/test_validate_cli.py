@@ -26,7 +26,9 @@ def test_json_output_has_one_object_per_input(tmp_path: Path) -> None:
     ready["referrals"] = ready["referrals"][:1]
     ready["moderation_log"] = ready["moderation_log"][:1]
     good = write(tmp_path, "good.json", submission_bytes(ready))
-    bad = write(tmp_path, "bad.json", submission_bytes())
+    broken = submission()
+    broken["referrals"][1]["referred_to"] = None  # referred_at without referred_to: DTR-I008
+    bad = write(tmp_path, "bad.json", submission_bytes(broken))
     result = run("validate", good, bad, "--format", "json")
     assert result.exit_code == 1
     printed = json.loads(result.output)
@@ -35,12 +37,13 @@ def test_json_output_has_one_object_per_input(tmp_path: Path) -> None:
     assert printed[0]["filing_ready"] is True and printed[0]["counts"] == {
         "fatal": 0,
         "error": 0,
+        "breach": 0,
         "warning": 0,
     }
     assert printed[1]["filing_ready"] is False
-    issue = printed[1]["issues"][0]
+    issue = next(i for i in printed[1]["issues"] if i["code"] == "DTR-I008")
     assert set(issue) == {"code", "severity", "message", "path", "referral_id", "source"}
-    assert issue["code"] == "DTR-T005" and issue["referral_id"] == "R2"
+    assert issue["severity"] == "error" and issue["referral_id"] == "R2"
     assert issue["source"]["line"] > 1
 
 
@@ -52,11 +55,26 @@ def test_exit_zero_when_every_input_is_ready(tmp_path: Path) -> None:
 
 
 def test_text_output_groups_by_referral_with_lines(tmp_path: Path) -> None:
-    result = run("validate", write(tmp_path, "s.json", submission_bytes()))
+    document = submission()
+    document["referrals"][0]["categories"] = ["no-such-category"]
+    result = run("validate", write(tmp_path, "s.json", submission_bytes(document)))
     assert result.exit_code == 1
-    assert "NOT filing-ready (1 error, 2 warnings)" in result.output
-    assert "  Referral R2\n" in result.output
-    assert "DTR-T005  /referrals/1/referred_at (line " in result.output
+    assert "NOT filing-ready (1 error, 1 breach, 2 warnings)" in result.output
+    assert "  Referral R1\n    error   DTR-S004  /referrals/0/categories/0 (line " in result.output
+    assert "DTR-T008  /referrals/2/suspicion_formed_at (line " in result.output
+
+
+def test_breaches_are_a_group_of_their_own_and_exit_zero(tmp_path: Path) -> None:
+    result = run("validate", write(tmp_path, "s.json", submission_bytes()))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].endswith("s.json: filing-ready (1 breach, 2 warnings), submission HBL-2026-Q3")
+    assert lines[1] == "  1 breach of the duty will be disclosed in the return:"
+    assert lines[2].startswith("    breach  DTR-T005  /referrals/1/referred_at (line ")
+    assert "  Referral R2\n" not in result.output  # R2's only issue is the breach above
+    printed = json.loads(run("validate", str(tmp_path / "s.json"), "--format", "json").output)
+    assert printed[0]["counts"] == {"fatal": 0, "error": 0, "breach": 1, "warning": 2}
+    assert printed[0]["filing_ready"] is True
 
 
 def test_fatal_input_exits_one(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ SUMMARY_COLUMNS = (
     "reason",
     "fatal",
     "errors",
+    "breaches",
     "warnings",
     *METRIC_NAMES,
 )
@@ -60,6 +61,7 @@ def write_batch_summary(out_dir: Path, period: str, entries: list[dict[str, Any]
                 entry.get("reason"),
                 counts.get("fatal"),
                 counts.get("error"),
+                counts.get("breach"),
                 counts.get("warning"),
                 *(metrics.get(name) for name in METRIC_NAMES),
             )

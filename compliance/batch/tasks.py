@@ -113,8 +113,7 @@ def _check_and_render(task: SubmissionTask) -> TaskOutcome:
         # Owner-only like the reports in it: they are the platform's, not the regulator's.
         private_directory((out_dir / task.rejection_report).parent)
         write_bytes_atomic(out_dir / task.rejection_report, json_bytes(result.to_json()), PRIVATE)
-        blocking = result.report.counts["fatal"] + result.report.counts["error"]
-        outcome.reason = f"not filing-ready: {blocking} blocking issue(s)"
+        outcome.reason = f"not filing-ready: {len(result.report.blocking)} blocking issue(s)"
         outcome.outputs = [OutputFile.of(out_dir, task.rejection_report)]
         return outcome
     staging = Path(task.staging)

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from compliance.config import DEFAULT_CONFIG, RuleConfig
-from compliance.deadlines import assess_deadline
+from compliance.deadlines import Deadline, DeadlineState, assess_deadline, has_deadline
 from compliance.durations import hours
 from compliance.metrics import (
     METRIC_BY_NAME,
@@ -34,6 +34,7 @@ from compliance.metrics import (
     compute_figures,
     tolerance,
 )
+from compliance.regulator.layout import LEGACY_STANDARD
 from compliance.regulator.model import Cover, ReceivedReturn
 from compliance.regulator.reasons import Kind, Reason
 from compliance.regulator.structure import ParsedReturn, Table
@@ -85,32 +86,29 @@ class _Checker:
 
     def _referral_row(self, table: Table, index: int, record: dict[str, Any]) -> ReferralFacts:
         """The row's facts, its deadline judged again; says where its derived cells disagree."""
-        generated_at = self.parsed.cover.values["generated_at"]
         deadline = assess_deadline(
             record["priority"],
             record["suspicion_formed_at"],
             record["referred_at"],
-            generated_at,
+            self.parsed.cover.values["generated_at"],
             self.config,
         )
         row = ReferralFacts(
             referral_id=record["referral_id"],
+            referral_type=record["referral_type"],
             priority=record["priority"],
             categories=record["categories"],
             suspicion_formed_at=record["suspicion_formed_at"],
             referred_at=record["referred_at"],
-            deadline_met=deadline.met,
+            deadline_met=self._deadline_met(record["referral_type"], deadline),
         )
         taken = row.hours_to_referral
-        if taken is None:
-            for column in ("hours_to_referral", "deadline_met"):
-                if record[column] is not None:
-                    self.row_reason(
-                        table, index, column, "is filled, but the referral has no referred_at"
-                    )
-            return row
         stated = record["hours_to_referral"]
-        if stated is None or abs(stated - taken) > HOURS_TOLERANCE:
+        if taken is None and stated is not None:
+            self.row_reason(
+                table, index, "hours_to_referral", "is filled, but the referral has no referred_at"
+            )
+        elif taken is not None and (stated is None or abs(stated - taken) > HOURS_TOLERANCE):
             self.row_reason(
                 table,
                 index,
@@ -118,16 +116,23 @@ class _Checker:
                 f"states {_show(stated)}, but referred_at - suspicion_formed_at is "
                 f"{round(taken, 2)!r} hours",
             )
-        if record["deadline_met"] is not deadline.met:
+        if record["deadline_met"] is not row.deadline_met:
             self.row_reason(
                 table,
                 index,
                 "deadline_met",
-                f"states {_show(record['deadline_met'])}, but {round(taken, 2)!r} hours against "
-                f"the {hours(deadline.allowed):g}-hour deadline of priority {row.priority} is "
-                + ("in time" if deadline.met else "late"),
+                f"states {_show(record['deadline_met'])}, but "
+                + _deadline_words(row, deadline, self.parsed.standard),
             )
         return row
+
+    def _deadline_met(self, referral_type: str, deadline: Deadline) -> bool | None:
+        """The ``deadline_met`` the return's standard asks for: under 1.1, FALSE once an
+        unreferred deadline has passed and empty for a correction; under 1.0, empty until
+        referred, and corrections judged like any referral."""
+        if self.parsed.standard == LEGACY_STANDARD:
+            return deadline.met if deadline.referred else None
+        return deadline.met if has_deadline(referral_type) else None
 
     def content(self, referrals: list[ReferralFacts]) -> int:
         table = self.parsed.tables["Content"]
@@ -203,7 +208,7 @@ class _Checker:
 
     def metrics(self, computed: Figures) -> None:
         summary = self.parsed.summary
-        for name in METRIC_NAMES:
+        for name in summary.values:
             stated = summary.values[name]
             if not computed.agrees(name, stated):
                 self.reasons.append(
@@ -219,7 +224,7 @@ class _Checker:
                 )
 
     def cover(self, computed: Figures) -> Cover:
-        values = self.parsed.cover.values
+        values = {"standard_version": self.parsed.standard, **self.parsed.cover.values}
         cover = _from_record(Cover, values)
         rows = self.parsed.cover.rows
         errors = computed.metric("issues_error")
@@ -258,6 +263,19 @@ class _Checker:
         return cover
 
 
+def _deadline_words(row: ReferralFacts, deadline: Deadline, standard: str) -> str:
+    allowed = f"the {hours(deadline.allowed):g}-hour deadline of priority {row.priority}"
+    if standard != LEGACY_STANDARD and not has_deadline(row.referral_type):
+        return "a correction has no deadline of its own (DTR-1.1 6.2): the cell stays empty"
+    taken = row.hours_to_referral
+    if taken is not None:
+        verdict = "in time" if deadline.state is DeadlineState.MET else "late"
+        return f"{round(taken, 2)!r} hours against {allowed} is {verdict}"
+    if row.deadline_met is False:
+        return f"the referral was not made, and {allowed} had passed at generated_at"
+    return f"the referral was not made, and {allowed} was still ahead at generated_at"
+
+
 def check_consistency(
     parsed: ParsedReturn, config: RuleConfig = DEFAULT_CONFIG
 ) -> tuple[ReceivedReturn, list[Reason]]:
@@ -275,7 +293,10 @@ def check_consistency(
     cover = checker.cover(computed)
     received = ReceivedReturn(
         cover=cover,
-        metrics=tuple((name, parsed.summary.values[name]) for name in METRIC_NAMES),
+        # A 1.0 return states 15 metrics; the 16th is what its rows give (no breach in 1.0).
+        metrics=tuple(
+            (name, parsed.summary.values.get(name, computed.metric(name))) for name in METRIC_NAMES
+        ),
         referrals=tuple(referrals),
         content_items=content_items,
         removals=tuple(removals),

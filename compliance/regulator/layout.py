@@ -33,7 +33,12 @@ from compliance.figures import (
     SHEET_NAMES,
     VALIDATION_COLUMNS,
 )
-from compliance.formats import COUNTRY_CODES, IDENTIFIER_PATTERN, SCHEMA_VERSION
+from compliance.formats import (
+    COUNTRY_CODES,
+    IDENTIFIER_PATTERN,
+    SCHEMA_VERSION,
+    STANDARD_VERSION,
+)
 from compliance.issues import Severity
 from compliance.metrics import SUMMARY_METRICS, MetricKind
 
@@ -198,6 +203,12 @@ def _schema_version(value: Any) -> str:
     return SCHEMA_VERSION
 
 
+def _standard_version(value: Any) -> str:
+    if value != STANDARD_VERSION:
+        raise BadCell(f"is not the standard version {STANDARD_VERSION}")
+    return STANDARD_VERSION
+
+
 COVER_TYPES: dict[str, CellType] = {
     "submission_id": IDENTIFIER,
     "submission_type": _one_of((kind.value for kind in SubmissionType), "a submission type"),
@@ -208,6 +219,7 @@ COVER_TYPES: dict[str, CellType] = {
     "registration_number": TEXT,
     "jurisdiction": COUNTRY,
     "schema_version": CellType(f"the text {SCHEMA_VERSION}", _schema_version),
+    "standard_version": CellType(f"the text {STANDARD_VERSION}", _standard_version),
     "filing_ready": BOOLEAN,
     "source_sha256": SHA256,
 }
@@ -287,9 +299,26 @@ TABLE_HEADERS: dict[str, tuple[str, ...]] = {
 for _name, _header in TABLE_HEADERS.items():
     assert tuple(TABLE_TYPES[_name]) == _header, _name
 
-KEY_VALUE_SHEETS: dict[str, tuple[tuple[str, str], dict[str, CellType]]] = {
-    "Cover": (("field", "value"), COVER_TYPES),
-    "Summary": (("metric", "value"), METRIC_TYPES),
-}
+KEY_VALUE_NAMES = ("Cover", "Summary")
+LEGACY_STANDARD = "1.0"
+"""A return written under DTR-1 1.0: no ``standard_version`` row, and no ``issues_breach``."""
+_ADDED_IN_1_1 = frozenset({"standard_version", "issues_breach"})
+
+
+def key_value_layout(name: str, standard: str) -> tuple[tuple[str, str], dict[str, CellType]]:
+    """The header and the rows, with their types, of the Cover or the Summary sheet of a
+    return written under ``standard`` (a receiver reads 1.0 returns as well as 1.1)."""
+    header, types = {
+        "Cover": (("field", "value"), COVER_TYPES),
+        "Summary": (
+            ("metric", "value"),
+            METRIC_TYPES,
+        ),
+    }[name]
+    if standard == LEGACY_STANDARD:
+        types = {key: kind for key, kind in types.items() if key not in _ADDED_IN_1_1}
+    return header, types
+
+
 SHEETS: tuple[str, ...] = SHEET_NAMES
 """Every sheet of a return, in the standard's order."""

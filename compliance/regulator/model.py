@@ -23,6 +23,7 @@ class Cover:
     platform: str
     registration_number: str
     jurisdiction: str
+    standard_version: str
     filing_ready: bool
     source_sha256: str
 
@@ -47,3 +48,6 @@ class ReceivedReturn:
 
     def metric(self, name: str) -> MetricValue:
         return dict(self.metrics)[name]
+
+    def count(self, name: str) -> int:
+        return int(self.metric(name) or 0)

@@ -23,8 +23,9 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from compliance.formats import STANDARD_VERSION
 from compliance.readers.xlsx_package import column_letter
-from compliance.regulator.layout import KEY_VALUE_SHEETS, TABLE_HEADERS
+from compliance.regulator.layout import KEY_VALUE_NAMES, TABLE_HEADERS, key_value_layout
 from compliance.regulator.reasons import CappedReasons, Kind, Reason
 from compliance.regulator.workbook import RawWorkbook
 
@@ -164,9 +165,9 @@ def _header_of(sheet: str, index: int, row: tuple[object, ...]) -> str | None:
 
     Only names the standard defines are ever repeated in a receipt, never a submitted value.
     """
-    if sheet in KEY_VALUE_SHEETS:
+    if sheet in KEY_VALUE_NAMES:
         label = row[0] if row else None
-        fields = KEY_VALUE_SHEETS[sheet][1]
+        fields = key_value_layout(sheet, STANDARD_VERSION)[1]
         return label if index == 1 and isinstance(label, str) and label in fields else None
     columns = TABLE_HEADERS.get(re.sub(r" [0-9]+$", "", sheet), ())
     return columns[index] if index < len(columns) else None

@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 
 from compliance.durations import format_timestamp
-from compliance.regulator.receive import PdfState, Receipt
+from compliance.regulator.receive import PdfState, Receipt, ReceiptStatus
 
 _SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """C0 and C1 controls, and the bidi marks, embeddings, overrides and isolates."""
@@ -35,9 +35,22 @@ def _pdf_line(receipt: Receipt) -> str:
     }[pdf.state]
 
 
+def _plural(count: int, noun: str, plural: str) -> str:
+    return f"{count} {noun if count == 1 else plural}"
+
+
 def receipt_text(receipt: Receipt) -> str:
     cover = receipt.cover
-    if receipt.accepted:
+    received = receipt.received
+    if receipt.status is ReceiptStatus.ACCEPTED_WITH_BREACHES and received is not None:
+        breaches = _plural(received.count("issues_breach"), "breach", "breaches")
+        heading = (
+            f"{safe(receipt.input)}: ACCEPTED WITH BREACHES ({breaches} of the duty disclosed)"
+        )
+    elif receipt.status is ReceiptStatus.ACCEPTED_WITH_WARNINGS and received is not None:
+        warnings = _plural(received.count("issues_warning"), "warning", "warnings")
+        heading = f"{safe(receipt.input)}: ACCEPTED WITH WARNINGS ({warnings})"
+    elif receipt.accepted:
         heading = f"{safe(receipt.input)}: ACCEPTED"
     else:
         count = len(receipt.reasons)
@@ -66,12 +79,9 @@ def receipt_text(receipt: Receipt) -> str:
             submission += f", generated {safe(cover['generated_at'])}"
         field("submission", submission)
     if "filing_ready" in cover:
-        field(
-            "filing-ready",
-            "yes"
-            if cover["filing_ready"]
-            else "no: the platform filed it as a draft; its Validation sheet lists why",
-        )
+        field("filing-ready", "yes" if cover["filing_ready"] else "no: a draft")
+    if received is not None:
+        field("standard", f"DTR-{safe(received.cover.standard_version)}")
     field("sha256", receipt.sha256)
     field("pdf", _pdf_line(receipt))
     if receipt.reasons:
@@ -84,4 +94,8 @@ def tally_text(receipts: list[Receipt]) -> str:
     accepted = sum(1 for receipt in receipts if receipt.accepted)
     rejected = len(receipts) - accepted
     noun = "return" if len(receipts) == 1 else "returns"
-    return f"{len(receipts)} {noun} received: {accepted} accepted, {rejected} rejected."
+    text = f"{len(receipts)} {noun} received: {accepted} accepted, {rejected} rejected"
+    with_breaches = sum(1 for r in receipts if r.status is ReceiptStatus.ACCEPTED_WITH_BREACHES)
+    if with_breaches:
+        text += f"; {with_breaches} of those accepted disclose breaches of the duty"
+    return text + "."

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,15 @@ class PdfCheck:
         return {"path": self.path, "state": self.state, "sha256": self.sha256}
 
 
+class ReceiptStatus(StrEnum):
+    """How a received return is acknowledged (DTR-1.1 11), as FinCEN acknowledges a filing."""
+
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_BREACHES = "accepted_with_breaches"
+    ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
+    REJECTED = "rejected"
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What the regulator tells itself (and the platform) about one received return."""
@@ -75,8 +85,15 @@ class Receipt:
         return not self.reasons and self.received is not None
 
     @property
-    def status(self) -> str:
-        return "accepted" if self.accepted else "rejected"
+    def status(self) -> ReceiptStatus:
+        """Breaches win over warnings: a regulator reads a breach first (DTR-1.1 11)."""
+        if not self.accepted or self.received is None:
+            return ReceiptStatus.REJECTED
+        if self.received.metric("issues_breach"):
+            return ReceiptStatus.ACCEPTED_WITH_BREACHES
+        if self.received.metric("issues_warning"):
+            return ReceiptStatus.ACCEPTED_WITH_WARNINGS
+        return ReceiptStatus.ACCEPTED
 
     def to_json(self) -> dict[str, Any]:
         cover = {
@@ -146,6 +163,18 @@ def _receive(
     if parsed.well_formed:
         received, inconsistencies = check_consistency(parsed, config)
         reasons += inconsistencies
+        if not inconsistencies and not received.cover.filing_ready:
+            reasons.append(
+                Reason(
+                    Kind.COVER,
+                    "states FALSE: the return is a draft, with errors its Validation sheet "
+                    "lists; a return that is not filing-ready cannot be filed (DTR-1.1 11)",
+                    sheet="Cover",
+                    row=parsed.cover.rows["filing_ready"],
+                    column="B",
+                    header="filing_ready",
+                )
+            )
     pdf, pdf_reasons = _check_pdf(pdf_path, pdf_name, parsed)
     reasons += pdf_reasons
     return Receipt(

@@ -12,13 +12,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from compliance.formats import STANDARD_VERSION
 from compliance.readers.xlsx_package import column_letter
 from compliance.regulator.layout import (
-    KEY_VALUE_SHEETS,
+    LEGACY_STANDARD,
     SHEETS,
     TABLE_HEADERS,
     TABLE_TYPES,
     BadCell,
+    key_value_layout,
 )
 from compliance.regulator.reasons import CappedReasons, Kind, Reason
 from compliance.regulator.workbook import RawSheet, RawWorkbook
@@ -61,6 +63,8 @@ class ParsedReturn:
     summary: KeyValues
     tables: dict[str, Table]
     reasons: list[Reason]
+    standard: str
+    """The DTR-1 version the return was written under: its layout and its rules."""
 
     @property
     def well_formed(self) -> bool:
@@ -90,10 +94,20 @@ class _Reasons(CappedReasons):
 def parse_return(workbook: RawWorkbook) -> ParsedReturn:
     reasons = _Reasons()
     parts = _sheet_parts(workbook, reasons)
-    cover = _key_values("Cover", parts.get("Cover", []), reasons)
-    summary = _key_values("Summary", parts.get("Summary", []), reasons)
+    standard = _standard_of(parts.get("Cover", []))
+    cover = _key_values("Cover", parts.get("Cover", []), reasons, standard)
+    summary = _key_values("Summary", parts.get("Summary", []), reasons, standard)
     tables = {name: _table(name, parts.get(name, []), reasons) for name in TABLE_HEADERS}
-    return ParsedReturn(cover, summary, tables, reasons.finish())
+    return ParsedReturn(cover, summary, tables, reasons.finish(), standard)
+
+
+def _standard_of(cover: list[RawSheet]) -> str:
+    """1.1 when the Cover has a ``standard_version`` row (whose value is then checked like any
+    cell); a Cover without one is a 1.0 return's, whose layout lacks the 1.1 rows."""
+    rows = cover[0].rows.values() if cover else ()
+    if any(row and row[0] == "standard_version" for row in rows):
+        return STANDARD_VERSION
+    return LEGACY_STANDARD
 
 
 def _sheet_parts(workbook: RawWorkbook, reasons: _Reasons) -> dict[str, list[RawSheet]]:
@@ -214,12 +228,12 @@ def _header_ok(sheet: RawSheet, header: tuple[str, ...], reasons: _Reasons) -> b
     return ok
 
 
-def _key_values(name: str, sheets: list[RawSheet], reasons: _Reasons) -> KeyValues:
+def _key_values(name: str, sheets: list[RawSheet], reasons: _Reasons, standard: str) -> KeyValues:
     result = KeyValues(name)
     if not sheets:
         return result
     sheet = sheets[0]
-    header, types = KEY_VALUE_SHEETS[name]
+    header, types = key_value_layout(name, standard)
     _odd_cells(sheet, reasons, header)
     if not _header_ok(sheet, header, reasons):
         return result

@@ -342,6 +342,61 @@ def referral_timeline(
     return sorted(events, key=lambda event: (event.at, order[id(event)]))
 
 
+BREACHES_PER_CODE = 20
+"""Breaches listed on the return's first page per code (DTR-1.1 7.3); the rest are counted
+there and listed in the XLSX Validation sheet and the embedded return.json."""
+
+
+@dataclass(frozen=True)
+class BreachGroup:
+    """One code's breaches, as the return's first page discloses them."""
+
+    code: str
+    title: str
+    count: int
+    items: tuple[tuple[str, str], ...]
+    """(what it concerns: a referral or a log row, message), at most BREACHES_PER_CODE."""
+
+    @property
+    def omitted(self) -> int:
+        return self.count - len(self.items)
+
+
+_LOG_ROW = re.compile(r"^/moderation_log/(\d+)")
+
+
+def breach_groups(view: ReturnView) -> list[BreachGroup]:
+    """Every breach of the Validation sheet, by code in catalogue order, each with the referral
+    or moderation-log row it concerns (a log row by its action_id, which is no personal data)."""
+    from compliance.rules import RULES
+
+    validation = view.sheet("Validation")
+    column = {name: index for index, name in enumerate(validation.header)}
+    removals = view.sheet("Removals")
+    action_at = removals.header.index("action_id")
+    by_code: dict[str, list[tuple[str, str]]] = {}
+    for row in validation.rows:
+        if row[column["severity"]] != Severity.BREACH:
+            continue
+        path, referral_id = str(row[column["path"]] or ""), row[column["referral_id"]]
+        log_row = _LOG_ROW.match(path)
+        if referral_id:
+            concerned = f"Referral {referral_id}"
+        elif log_row and int(log_row[1]) < len(removals.rows):
+            index = int(log_row[1])
+            concerned = f"Log row {index + 1} ({removals.rows[index][action_at]})"
+        else:
+            concerned = path or "The submission"
+        by_code.setdefault(str(row[column["code"]]), []).append(
+            (concerned, str(row[column["message"]]))
+        )
+    order = {code: place for place, code in enumerate(RULES)}
+    return [
+        BreachGroup(code, RULES[code].title, len(items), tuple(items[:BREACHES_PER_CODE]))
+        for code, items in sorted(by_code.items(), key=lambda pair: order.get(pair[0], len(order)))
+    ]
+
+
 def _pairs(rows: Sequence[tuple[Any, ...]]) -> list[tuple[tuple[Any, ...], ...]]:
     """Rows two by two, for a form that shows two fields side by side."""
     return [tuple(rows[index : index + 2]) for index in range(0, len(rows), 2)]
@@ -493,6 +548,7 @@ class PdfRenderer:
             cover_pairs=_pairs([row for row in cover.rows if row[0] != "source_sha256"]),
             cover_values=dict(cover.rows),
             metrics=[(name, METRIC_BY_NAME[name].label, value) for name, value in view.metrics],
+            breaches=breach_groups(view),
             charts=charts.all_charts(view.charts),
             categories=[(category.code, category.title) for category in Category],
             tables=[

@@ -38,7 +38,7 @@ def duty_triggers(facts: SubmissionFacts, ctx: RuleContext) -> list[DutyTrigger]
     threshold, window = ctx.config.duty_removals, ctx.config.duty_window
     by_account: dict[tuple[str, str], list[tuple[int, Removal]]] = defaultdict(list)
     for index, removal in facts.removals:
-        if removal.account_id not in facts.subject_account_ids:
+        if (removal.service_id, removal.account_id) not in facts.subject_accounts:
             by_account[(removal.service_id, removal.account_id)].append((index, removal))
     triggers = []
     for (service_id, account_id), rows in by_account.items():
@@ -57,7 +57,7 @@ def duty_triggers(facts: SubmissionFacts, ctx: RuleContext) -> list[DutyTrigger]
 
 @submission_rule(
     "DTR-D001",
-    Severity.ERROR,
+    Severity.BREACH,
     "An account with {duty_removals} or more removals within {duty_window} that no "
     "referral's subject covers",
     "DTR-1 §6.2 (DTR-D001); DSA Art. 18",
@@ -77,7 +77,7 @@ def repeat_removals_referred(facts: SubmissionFacts, ctx: RuleContext) -> Iterat
 
 @removal_rule(
     "DTR-D002",
-    Severity.ERROR,
+    Severity.BREACH,
     "A removal in category {always_referred} with no referral_id",
     "DTR-1 §6.2; Reg. 2021/784 Art. 14(5)",
 )
@@ -92,7 +92,7 @@ def grave_removal_referred(removal: Removal, ctx: RuleContext) -> Iterator[Findi
 
 @submission_rule(
     "DTR-D003",
-    Severity.ERROR,
+    Severity.WARNING,
     "A removal whose referral_id names no referral of the submission",
     "DTR-1 §4.6",
 )

@@ -17,13 +17,21 @@ from compliance.rules.registry import (
 )
 
 
-def _repeats(keyed: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-    """Yield (path, value) for every occurrence of a value after its first."""
-    seen: set[str] = set()
+def _repeats(keyed: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, str]]:
+    """Yield (path, value, first) for every occurrence of a value after its first, letter case
+    aside: two ids that differ only in case would be one file on a case-insensitive file
+    system (DTR-1.1 2). ``first`` is the value as it was first written."""
+    seen: dict[str, str] = {}
     for path, value in keyed:
-        if value in seen:
-            yield path, value
-        seen.add(value)
+        key = value.casefold()
+        if key in seen:
+            yield path, value, seen[key]
+        else:
+            seen[key] = value
+
+
+def _as_first(value: str, first: str) -> str:
+    return "" if value == first else f" (as {first}, letter case aside)"
 
 
 @submission_rule(
@@ -33,14 +41,22 @@ def _repeats(keyed: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
     "DTR-1 §4, §4.6",
 )
 def unique_referral_and_action_ids(facts: SubmissionFacts, ctx: RuleContext) -> Iterator[Finding]:
-    for path, value in _repeats(
+    for path, value, first in _repeats(
         (f"/referrals/{index}/referral_id", rid) for index, rid in facts.referral_ids
     ):
-        yield Finding(path, f"referral_id {value} is used by more than one referral.", value)
-    for path, value in _repeats(
+        yield Finding(
+            path,
+            f"referral_id {value} is used by more than one referral{_as_first(value, first)}.",
+            value,
+        )
+    for path, value, first in _repeats(
         (f"/moderation_log/{index}/action_id", aid) for index, aid in facts.action_ids
     ):
-        yield Finding(path, f"action_id {value} appears more than once in the moderation log.")
+        yield Finding(
+            path,
+            f"action_id {value} appears more than once in the moderation log"
+            f"{_as_first(value, first)}.",
+        )
 
 
 @referral_rule(
@@ -50,15 +66,23 @@ def unique_referral_and_action_ids(facts: SubmissionFacts, ctx: RuleContext) -> 
     "DTR-1 §4.3, §4.4",
 )
 def unique_subjects_and_content(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
-    for path, value in _repeats(
+    for path, value, first in _repeats(
         (f"/subjects/{j}/subject_id", s.subject_id) for j, s in enumerate(referral.subjects)
     ):
-        yield Finding(path, f"subject_id {value} is used twice in referral {referral.referral_id}.")
-    for path, value in _repeats(
+        yield Finding(
+            path,
+            f"subject_id {value} is used twice in referral {referral.referral_id}"
+            f"{_as_first(value, first)}.",
+        )
+    for path, value, first in _repeats(
         (f"/content_items/{j}/content_id", c.content_id)
         for j, c in enumerate(referral.content_items)
     ):
-        yield Finding(path, f"content_id {value} is used twice in referral {referral.referral_id}.")
+        yield Finding(
+            path,
+            f"content_id {value} is used twice in referral {referral.referral_id}"
+            f"{_as_first(value, first)}.",
+        )
 
 
 @referral_rule(

@@ -58,7 +58,8 @@ class SubmissionFacts:
     referrals: list[tuple[int, Referral]]
     removals: list[tuple[int, Removal]]
     referral_ids: list[tuple[int, str]] = field(default_factory=list)
-    subject_account_ids: set[str] = field(default_factory=set)
+    subject_accounts: set[tuple[str, str]] = field(default_factory=set)
+    """(service_id, account_id) of every subject of a referral, readable or not."""
     action_ids: list[tuple[int, str]] = field(default_factory=list)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from compliance.deadlines import Deadline, DeadlineState, assess_deadline
+from compliance.deadlines import Deadline, DeadlineState, assess_deadline, has_deadline
 from compliance.durations import describe_hours, format_timestamp
 from compliance.issues import Severity
 from compliance.model import Referral, Removal
@@ -139,13 +139,13 @@ def attestation_not_in_future(facts: SubmissionFacts, ctx: RuleContext) -> Itera
 
 @referral_rule(
     "DTR-T005",
-    Severity.ERROR,
+    Severity.BREACH,
     "Referred after its deadline (exactly on the deadline is in time)",
     "DTR-1 §6.1",
 )
 def referred_in_time(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
     deadline = _deadline(referral, ctx)
-    if deadline.state is DeadlineState.LATE and deadline.taken is not None:
+    if deadline is not None and deadline.state is DeadlineState.LATE and deadline.taken is not None:
         yield Finding(
             "/referred_at",
             f"Referral {referral.referral_id} ({referral.priority.value}) was referred "
@@ -154,7 +154,10 @@ def referred_in_time(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-def _deadline(referral: Referral, ctx: RuleContext) -> Deadline:
+def _deadline(referral: Referral, ctx: RuleContext) -> Deadline | None:
+    """The referral's deadline, or None for a correction, which has none of its own."""
+    if not has_deadline(referral.referral_type):
+        return None
     return assess_deadline(
         referral.priority,
         referral.suspicion_formed_at,
@@ -166,13 +169,13 @@ def _deadline(referral: Referral, ctx: RuleContext) -> Deadline:
 
 @referral_rule(
     "DTR-T006",
-    Severity.ERROR,
+    Severity.BREACH,
     "Not referred, and the deadline passed before generated_at",
     "DTR-1 §6.1",
 )
 def unreferred_overdue(referral: Referral, ctx: RuleContext) -> Iterator[Finding]:
     deadline = _deadline(referral, ctx)
-    if deadline.state is DeadlineState.OVERDUE:
+    if deadline is not None and deadline.state is DeadlineState.OVERDUE:
         yield Finding(
             "/referred_at",
             f"Referral {referral.referral_id} ({referral.priority.value}) has not been "
@@ -190,7 +193,7 @@ def unreferred_pending(referral: Referral, ctx: RuleContext) -> Iterator[Finding
     if ctx.generated_at is None:
         return
     deadline = _deadline(referral, ctx)
-    if deadline.state is DeadlineState.PENDING:
+    if deadline is not None and deadline.state is DeadlineState.PENDING:
         yield Finding(
             "/referred_at",
             f"Referral {referral.referral_id} ({referral.priority.value}) has not been "

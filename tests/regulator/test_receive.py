@@ -14,7 +14,7 @@ from regulator_helpers import Received, copy_return
 
 from compliance.cli import cli
 from compliance.regulator.reasons import Kind, Reason
-from compliance.regulator.receive import PdfState, Receipt, receive_return
+from compliance.regulator.receive import PdfState, Receipt, ReceiptStatus, receive_return
 
 
 def run(*args: str) -> Any:
@@ -54,14 +54,15 @@ def test_receipt_text_names_platform_period_submission_and_sha256(received: Rece
     import hashlib
 
     digest = hashlib.sha256(rendered.xlsx.read_bytes()).hexdigest()
-    assert f"{rendered.xlsx}: ACCEPTED" in result.output
+    assert f"{rendered.xlsx}: ACCEPTED WITH BREACHES (2 breaches of the duty" in result.output
     assert "Kestrel Forums plc (registration SC612345, GB)" in result.output
     assert "2026-Q3" in result.output and "KESTREL-2026-Q3 (initial)" in result.output
     assert digest in result.output
     assert "embeds the same return.json" in result.output
-    # A draft (a late referral cannot be undone) is a return like any other: accepted, flagged.
-    assert "filing-ready no: the platform filed it as a draft" in result.output
-    assert "1 return received: 1 accepted, 0 rejected." in result.output
+    # A late and an unreferred referral are history: disclosed as breaches, never a refusal.
+    assert "filing-ready yes" in result.output and "standard     DTR-1.1" in result.output
+    assert "1 of those accepted disclose breaches of the duty." in result.output
+    assert "1 return received: 1 accepted, 0 rejected; 1 of those" in result.output
 
 
 def test_receipts_as_json(received: Received) -> None:
@@ -313,3 +314,68 @@ def _zip_of(members: dict[str, bytes]) -> bytes:
         for name, content in members.items():
             archive.writestr(name, content)
     return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------- DTR-1.1
+
+
+def test_statuses_say_breaches_before_warnings(received: Received) -> None:
+    statuses = {name: receive_return(r.xlsx).status for name, r in received.returns.items()}
+    assert statuses["kestrel-2026-Q3"] == ReceiptStatus.ACCEPTED_WITH_BREACHES
+    for name, status in statuses.items():
+        facts = received.returns[name].result.report.counts
+        expected = (
+            ReceiptStatus.ACCEPTED_WITH_BREACHES
+            if facts["breach"]
+            else ReceiptStatus.ACCEPTED_WITH_WARNINGS
+            if facts["warning"]
+            else ReceiptStatus.ACCEPTED
+        )
+        assert status == expected, name
+    printed = json.loads(
+        run("receive", str(received.returns["kestrel-2026-Q3"].xlsx), "--format", "json").output
+    )
+    assert printed[0]["status"] == "accepted_with_breaches"
+
+
+def test_a_draft_return_is_rejected_at_its_filing_ready_cell(
+    received: Received, tmp_path: Path
+) -> None:
+    path = copy_return(received.returns["tern-2026-Q2"], tmp_path / "draft", with_pdf=False)
+
+    def change(workbook: Any) -> None:
+        validation = workbook["Validation"]
+        validation.append(["DTR-S002", "error", "/generated_at", None, "A wrong value."])
+        summary = workbook["Summary"]
+        for row in summary.iter_rows(min_row=2):
+            if row[0].value == "issues_error":
+                row[1].value += 1
+        for row in workbook["Cover"].iter_rows(min_row=2):
+            if row[0].value == "filing_ready":
+                row[1].value = False
+
+    edit(path, change)
+    receipt = receive_return(path)
+    assert receipt.status == ReceiptStatus.REJECTED
+    assert [(r.sheet, r.column, r.header) for r in receipt.reasons] == [
+        ("Cover", "B", "filing_ready")
+    ]
+    assert "not filing-ready cannot be filed" in receipt.reasons[0].message
+
+
+def test_a_return_written_under_1_0_is_read_too(received: Received, tmp_path: Path) -> None:
+    rendered = received.returns["tern-2026-Q2"]
+    assert rendered.result.report.counts["breach"] == 0
+    path = copy_return(rendered, tmp_path / "legacy", with_pdf=False)
+
+    def change(workbook: Any) -> None:
+        for sheet, key in (("Cover", "standard_version"), ("Summary", "issues_breach")):
+            rows = [row[0].value for row in workbook[sheet].iter_rows()]
+            workbook[sheet].delete_rows(rows.index(key) + 1)
+
+    edit(path, change)
+    receipt = receive_return(path)
+    assert receipt.accepted, [r.text() for r in receipt.reasons]
+    assert receipt.received is not None
+    assert receipt.received.cover.standard_version == "1.0"
+    assert receipt.received.metric("issues_breach") == 0
