@@ -259,8 +259,8 @@ class ContentItem(DTRModel):
 class Preservation(DTRModel):
     """Evidence the platform preserved for the police."""
 
-    preserved_at: Timestamp = Field(description="When the evidence was preserved.")
-    retain_until: Day = Field(description="The date until which the evidence is kept.")
+    preserved_at: Timestamp = Field(description="When evidence was preserved for the police.")
+    retain_until: Day = Field(description="The date until which the preserved evidence is kept.")
     reference: Reference = Field(description="The platform's evidence-locker reference.")
 
 
@@ -351,7 +351,7 @@ class Removal(DTRModel):
     content_id: AccountKey | None = Field(
         None, description="The removed content's identifier, if any."
     )
-    category: Category = Field(description="The terrorist-content category of the content.")
+    category: Category = Field(description="The terrorist-content category of the removed content.")
     actioned_at: Timestamp = Field(
         description="When the content was removed; it must fall in the period."
     )
