@@ -5,7 +5,8 @@ model (``model_fields``), their kinds (text, whole number, date-time, date, code
 come from the field annotations, and the drop-down values come from :mod:`compliance.codes`.
 A field added to a model therefore appears in the template, the writer and the reader at
 once. What is written by hand is the routing (which list of models becomes which sheet, as
-section 7.1 names them) and the plain-English note on each header.
+section 7.1 names them). The note on each header is the field's description on the model,
+followed by how to type the value into a cell (its kind, code values, whether it is required).
 
 Shape of the workbook:
 
@@ -26,15 +27,16 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Union
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, StringConstraints
 
 from compliance.codes import CODE_LISTS, CodeList
+from compliance.formats import MULTILINE_TEXT_PATTERN
 from compliance.model import (
     ContentItem,
     Hash,
@@ -150,136 +152,10 @@ class KeyValueSheet:
 Sheet = TableSheet | KeyValueSheet
 
 # ----------------------------------------------------------------------------------------
-# Field notes: the meaning of each field, written once here (the models carry no prose).
-# Looked up as "Model.field", then "field". Kind, code values and "required" are added.
+# Header notes: a field's meaning is its description on the model (``Field(description=...)``),
+# the one text the JSON Schema and the docs read too. Only what is particular to typing a
+# value into a cell is written here, and it is added after the meaning.
 # ----------------------------------------------------------------------------------------
-
-_NOTES: dict[str, str] = {
-    "schema_version": "The DTR-1 version this submission follows. Leave it as 1.0.",
-    "submission_id": (
-        "Your identifier for this submission, unique per platform: 1 to 64 letters, digits, "
-        "'.', '_' or '-', starting with a letter or digit."
-    ),
-    "submission_type": (
-        "initial, or amendment when this submission replaces an earlier one for the same period."
-    ),
-    "amends_submission_id": (
-        "For an amendment, the submission_id of the submission it replaces. "
-        "Leave empty for an initial submission."
-    ),
-    "period": "The calendar quarter covered, written YYYY-Qn, e.g. 2026-Q3.",
-    "generated_at": ("When this submission was produced; the 'now' of every deadline check."),
-    "Platform.legal_name": "The reporting entity's registered legal name.",
-    "Platform.registration_number": "Company number or equivalent registration number.",
-    "Platform.jurisdiction": (
-        "ISO 3166-1 alpha-2 code of the country of registration, e.g. GB, IE, US."
-    ),
-    "Contact.name": "The nominated officer (answerable for referrals): full name.",
-    "Contact.role": "The nominated officer's role or job title.",
-    "Contact.email": "The nominated officer's e-mail address.",
-    "Contact.phone": "The nominated officer's phone number in E.164 form, e.g. +442079460000.",
-    "Service.service_id": (
-        "Your identifier for the service; subjects, content items and removals name it."
-    ),
-    "Service.name": "The service's public name.",
-    "service_type": "What kind of service it is.",
-    "monthly_active_users": "Average monthly active users, if known.",
-    "referral_id": (
-        "The referral's identifier, unique in the submission (its row on the Referrals sheet)."
-    ),
-    "Referral.referral_id": (
-        "Your identifier for the referral, unique in the submission. Rows on the Subjects, "
-        "IPEvents, ContentItems and Hashes sheets name it."
-    ),
-    "referral_type": (
-        "initial; continuing (further activity by subjects already referred); correction "
-        "(replaces the facts of an earlier referral)."
-    ),
-    "related_referral_ids": (
-        "The earlier referrals this one continues or corrects. Required for continuing and "
-        "correction referrals; leave empty for an initial one."
-    ),
-    "priority": "Sets the referral deadline, counted from suspicion_formed_at.",
-    "categories": "The terrorist-content categories; at least one, no repeats.",
-    "Referral.detected_at": "When the platform first noticed any of the material.",
-    "suspicion_formed_at": (
-        "When a reviewer concluded the matter is reportable: the deadline clock starts here."
-    ),
-    "referred_at": "When the referral was sent to the police; empty if not yet referred.",
-    "referred_to": (
-        "The receiving authority, e.g. Counter Terrorism Policing (GB), Europol EU IRU. "
-        "Filled exactly when referred_at is filled."
-    ),
-    "countries_concerned": (
-        "ISO 3166-1 alpha-2 codes of where the offence happened or may happen, or where a "
-        "suspect or victim is; at least one, no repeats."
-    ),
-    "authority_reference": "The reference number the police gave back, if any.",
-    "narrative": (
-        "The reason for suspicion, in prose: who, what, where, when, why, how "
-        "(up to 20,000 characters)."
-    ),
-    "actions_taken": "What the platform did; no repeats; no_action stands alone.",
-    "Preservation.preserved_at": (
-        "When evidence was preserved for the police. Leave all three preservation columns "
-        "empty when nothing was preserved."
-    ),
-    "Preservation.retain_until": "The date until which the preserved evidence is kept.",
-    "Preservation.reference": "The platform's evidence-locker reference.",
-    "subject_id": "The subject's identifier (subject_id on the Subjects sheet, same referral).",
-    "Subject.subject_id": (
-        "Your identifier for the person or account, unique within its referral."
-    ),
-    "service_id": "The service concerned: a service_id from the Services sheet.",
-    "Subject.account_id": "The platform's stable account key.",
-    "username": "The account's username, if any.",
-    "display_name": "The account's display name, if any.",
-    "Subject.email": "The account's e-mail address, if known.",
-    "Subject.phone": "The account's phone number in E.164 form, if known.",
-    "date_of_birth": "The subject's date of birth, if known.",
-    "declared_country": "The country the user declared (ISO 3166-1 alpha-2), if any.",
-    "account_created_at": "When the account was created, if known.",
-    "account_status": "The account's status now.",
-    "ip": "The IPv4 or IPv6 address.",
-    "port": (
-        "The source port (1 to 65535); needed for a public IPv4 address, which carrier-grade "
-        "NAT shares between many users."
-    ),
-    "observed_at": "When the address was observed.",
-    "event": "What the account did from this address.",
-    "content_id": "The content item (content_id on the ContentItems sheet, same referral).",
-    "ContentItem.content_id": "Your identifier for the item, unique within its referral.",
-    "ContentItem.subject_id": (
-        "The subject who posted it (a subject_id of the same referral), if known."
-    ),
-    "content_type": "What kind of material it is.",
-    "url": "The http(s) address of the material, if any.",
-    "posted_at": "When the material was posted.",
-    "ContentItem.detected_at": "When the platform detected the material.",
-    "removed_at": "When the material was removed; empty if it is still up.",
-    "detection_source": "How the material was found.",
-    "visibility": "Who could see the material.",
-    "view_count": "How many times it was viewed, if known.",
-    "excerpt": "A quotation of the material (up to 2,000 characters).",
-    "language": "ISO 639-1 code of the material's language, e.g. en, ar, ur.",
-    "algorithm": "The hash algorithm.",
-    "value": (
-        "The hash value: hexadecimal for md5 (32 digits), sha1 (40), sha256 and pdq (64); "
-        "standard base64 of 144 bytes for photodna."
-    ),
-    "action_id": "Your identifier for the removal, unique in the moderation log.",
-    "Removal.account_id": "The account whose content was removed.",
-    "Removal.content_id": "The removed content's identifier, if any.",
-    "category": "The category of the removed content.",
-    "actioned_at": "When the content was removed; it must fall in the period.",
-    "Removal.referral_id": (
-        "The referral that covers this removal, if any (a referral_id on the Referrals sheet)."
-    ),
-    "Attestation.name": "The person who signs the attestation.",
-    "Attestation.role": "The signatory's role.",
-    "signed_at": "When the attestation was signed.",
-    "statement": "The attestation statement (up to 2,000 characters).",
-}
 
 _KIND_HINTS: dict[Kind, str] = {
     Kind.TIMESTAMP: (
@@ -355,9 +231,38 @@ def code_list_for(field_name: str, shape_codes: type[CodeList] | None) -> type[C
     return CODE_LISTS.get(field_name, shape_codes)
 
 
-def _note(owner: str, name: str, kind: Kind, required: bool, codes: Any, group: str | None) -> str:
-    meaning = _NOTES.get(f"{owner}.{name}") or _NOTES.get(name, "")
-    parts = [meaning] if meaning else []
+def _free_text_limit(annotation: Any, metadata: list[Any]) -> int | None:
+    """The most characters a free-text field (one that may span lines) holds, if it is one.
+
+    Read from the field's constraints so that a note never states a second copy of a limit.
+    """
+    found = list(metadata)
+    pending = [annotation]
+    while pending:
+        current = pending.pop()
+        origin = typing.get_origin(current)
+        if origin is typing.Annotated:
+            base, *extra = typing.get_args(current)
+            found.extend(extra)
+            pending.append(base)
+        elif origin in (Union, types.UnionType):
+            pending.extend(typing.get_args(current))
+    for item in found:
+        if isinstance(item, StringConstraints) and item.pattern == MULTILINE_TEXT_PATTERN:
+            return item.max_length
+    return None
+
+
+def _note(
+    meaning: str,
+    kind: Kind,
+    required: bool,
+    codes: Any,
+    group: str | None,
+    hints: tuple[str, ...] = (),
+) -> str:
+    """A header note: the model's meaning first, then how to fill in the cell."""
+    parts = [meaning, *hints]
     if kind in _KIND_HINTS:
         parts.append(_KIND_HINTS[kind])
     if codes is not None:
@@ -367,7 +272,10 @@ def _note(owner: str, name: str, kind: Kind, required: bool, codes: Any, group: 
     elif not required:
         parts.append("Optional: leave empty if none.")
     elif group:
-        parts.append(f"Required when any {group} value is given.")
+        parts.append(
+            f"Required when any {group} value is given; leave every {group} column empty "
+            "if there is none."
+        )
     else:
         parts.append("Required.")
     return " ".join(parts)
@@ -387,10 +295,12 @@ def _split(
     prefix: tuple[str, ...] = (),
     only: Callable[[str], bool] = lambda name: True,
     optional_group: str | None = None,
+    hints: Mapping[str, str] | None = None,
 ) -> _Split:
     """Columns for a model's fields; nested single records are flattened under ``prefix``.
 
-    ``optional_group`` names the optional record these fields belong to, for the notes.
+    ``optional_group`` names the optional record these fields belong to, for the notes;
+    ``hints`` adds a workbook-only sentence to the note of a field, by field name.
     """
     result = _Split([], [], [])
     for name, info in model.model_fields.items():
@@ -410,31 +320,60 @@ def _split(
             result.groups.append(name)
             result.columns.extend(nested.columns)
             continue
+        if not info.description:
+            # A header without a meaning is no help to whoever fills the workbook in.
+            raise TypeError(f"{model.__name__}.{name} has no description for its header note")
         codes = code_list_for(name, shape.codes)
         required = info.is_required()
         path = (*prefix, name)
+        extra = [(hints or {}).get(name, "")]
+        limit = _free_text_limit(info.annotation, info.metadata)
+        if limit is not None:
+            extra.append(f"Up to {limit:,} characters.")
+        note = _note(
+            info.description,
+            shape.kind,
+            required,
+            codes,
+            optional_group,
+            tuple(hint for hint in extra if hint),
+        )
         result.columns.append(
             Column(
                 name=".".join(path),
                 path=path,
                 kind=shape.kind,
                 required=required,
-                note=_note(model.__name__, name, shape.kind, required, codes, optional_group),
+                note=note,
                 codes=tuple(member.value for member in codes) if codes else (),
             )
         )
     return result
 
 
-def _key_column(name: str, sheet: str) -> Column:
+def _key_column(parent: TableSheet) -> Column:
+    """The column by which a child row names its parent row: no field, so no description.
+
+    The note does not name the child sheet, so grandchildren inherit the column as it is.
+    """
+    assert parent.id_field is not None
+    outer = [column.name for column in parent.key_columns]
+    within = f", within the same {' and '.join(outer)}" if outer else ""
     return Column(
-        name=name,
-        path=(name,),
+        name=parent.id_field,
+        path=(parent.id_field,),
         kind=Kind.TEXT,
         required=True,
-        note=f"{_NOTES.get(name, name)} It links this {sheet} row to its parent. Required.",
+        note=(
+            f"The {parent.id_field} of the row on the {parent.name} sheet that this row "
+            f"belongs to{within}. Required."
+        ),
         parent_key=True,
     )
+
+
+def _in_words(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
 # A flattened field's header is its own name, unless that would be ambiguous in the row.
@@ -446,20 +385,25 @@ def _table(
     model: type[BaseModel],
     list_path: tuple[str, ...],
     parent: TableSheet | None,
+    named_by: list[str],
 ) -> TableSheet:
+    """A table sheet; ``named_by`` lists the sheets whose rows name this sheet's rows."""
     keys: list[Column] = []
     if parent is not None:
-        keys = [_key_column(column.name, name) for column in parent.key_columns]
-        assert parent.id_field is not None
-        keys.append(_key_column(parent.id_field, name))
-    split = _split(model)
+        keys = [*parent.key_columns, _key_column(parent)]
+    first = next(iter(model.model_fields))
+    id_field = first if first.endswith("_id") else None
+    hints: dict[str, str] = {}
+    if id_field and named_by:
+        sheets = "sheets" if len(named_by) > 1 else "sheet"
+        hints[id_field] = f"Rows on the {_in_words(named_by)} {sheets} name it."
+    split = _split(model, hints=hints)
     fields = [
         replace(column, name=_FLATTENED_HEADERS.get(column.name, column.field))
         if len(column.path) > 1
         else column
         for column in split.columns
     ]
-    first = next(iter(model.model_fields))
     columns = (*keys, *fields)
     headers = [column.name for column in columns]
     if len(set(headers)) != len(headers):
@@ -470,7 +414,7 @@ def _table(
         list_path=list_path,
         parent=parent.name if parent else None,
         columns=columns,
-        id_field=first if first.endswith("_id") else None,
+        id_field=id_field,
         groups=tuple(split.groups),
         children=tuple(child for child, _ in split.children),
     )
@@ -505,6 +449,28 @@ def _key_value(
     )
 
 
+# The table sheets in workbook order (DTR-1 7.1): sheet, record model, where its list lives,
+# and the sheet of the parent record whose id its rows carry (parents come first).
+_ROUTES: tuple[tuple[str, type[BaseModel], tuple[str, ...], str | None], ...] = (
+    ("Services", Service, ("platform", "services"), None),
+    ("Referrals", Referral, ("referrals",), None),
+    ("Subjects", Subject, ("subjects",), "Referrals"),
+    ("IPEvents", IPEvent, ("ip_events",), "Subjects"),
+    ("ContentItems", ContentItem, ("content_items",), "Referrals"),
+    ("Hashes", Hash, ("hashes",), "ContentItems"),
+    ("ModerationLog", Removal, ("moderation_log",), None),
+)
+
+
+def _descendants(sheet: str) -> list[str]:
+    """The sheets whose rows belong to rows of ``sheet``, children before grandchildren."""
+    found: list[str] = []
+    for name, _, _, parent in _ROUTES:
+        if parent == sheet:
+            found += [name, *_descendants(name)]
+    return found
+
+
 def _build() -> tuple[Sheet, ...]:
     # Platform: the envelope's own values, then the platform's (its nested contact flattened).
     envelope, _ = _entries(
@@ -534,24 +500,12 @@ def _build() -> tuple[Sheet, ...]:
         optional_group=("attestation",),
     )
 
-    services = _table("Services", Service, ("platform", "services"), None)
-    referrals = _table("Referrals", Referral, ("referrals",), None)
-    subjects = _table("Subjects", Subject, ("subjects",), referrals)
-    ip_events = _table("IPEvents", IPEvent, ("ip_events",), subjects)
-    content = _table("ContentItems", ContentItem, ("content_items",), referrals)
-    hashes = _table("Hashes", Hash, ("hashes",), content)
-    log = _table("ModerationLog", Removal, ("moderation_log",), None)
-    sheets: tuple[Sheet, ...] = (
-        platform_sheet,
-        services,
-        referrals,
-        subjects,
-        ip_events,
-        content,
-        hashes,
-        log,
-        attestation_sheet,
-    )
+    tables: dict[str, TableSheet] = {}
+    for name, model, list_path, parent in _ROUTES:
+        tables[name] = _table(
+            name, model, list_path, tables[parent] if parent else None, _descendants(name)
+        )
+    sheets: tuple[Sheet, ...] = (platform_sheet, *tables.values(), attestation_sheet)
     _check_routing(sheets, [name for name, _ in platform_lists])
     return sheets
 
