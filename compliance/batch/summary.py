@@ -11,6 +11,7 @@ from compliance.atomic import atomic_target, write_bytes_atomic
 from compliance.figures import METRIC_NAMES, Sheet
 from compliance.period import Period
 from compliance.render.xlsx import write_workbook
+from compliance.statuses import BatchStatus
 from compliance.versions import versions
 
 SUMMARY_COLUMNS = (
@@ -28,7 +29,7 @@ SUMMARY_COLUMNS = (
 
 def status_counts(entries: list[dict[str, Any]]) -> dict[str, int]:
     tally = Counter(entry["status"] for entry in entries)
-    return {status: tally.get(status, 0) for status in ("rendered", "rejected", "skipped")}
+    return {status: tally.get(status, 0) for status in BatchStatus}
 
 
 def write_batch_manifest(

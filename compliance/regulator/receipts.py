@@ -11,7 +11,8 @@ import re
 from datetime import datetime
 
 from compliance.durations import format_timestamp
-from compliance.regulator.receive import PdfState, Receipt
+from compliance.regulator.receive import Receipt
+from compliance.statuses import PdfState
 
 _SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """C0 and C1 controls, and the bidi marks, embeddings, overrides and isolates."""

@@ -34,22 +34,15 @@ from compliance.regulator.reasons import Kind, Reason
 from compliance.regulator.return_json import compare_return_json
 from compliance.regulator.structure import ParsedReturn, parse_return
 from compliance.regulator.workbook import read_workbook
+from compliance.statuses import PdfState, ReceiptStatus
 
 EMBEDDED_NAME = "return.json"
-
-
-class PdfState:
-    MATCHES = "matches"  # embeds exactly the workbook's content
-    DIFFERS = "differs"
-    UNREADABLE = "unreadable"
-    NOT_COMPARED = "not compared"  # the workbook itself could not be read as a return
-    ABSENT = "absent"
 
 
 @dataclass(frozen=True)
 class PdfCheck:
     path: str
-    state: str
+    state: PdfState
     sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -75,8 +68,8 @@ class Receipt:
         return not self.reasons and self.received is not None
 
     @property
-    def status(self) -> str:
-        return "accepted" if self.accepted else "rejected"
+    def status(self) -> ReceiptStatus:
+        return ReceiptStatus.ACCEPTED if self.accepted else ReceiptStatus.REJECTED
 
     def to_json(self) -> dict[str, Any]:
         cover = {

@@ -14,7 +14,8 @@ from regulator_helpers import Received, copy_return
 
 from compliance.cli import cli
 from compliance.regulator.reasons import Kind, Reason
-from compliance.regulator.receive import PdfState, Receipt, receive_return
+from compliance.regulator.receive import Receipt, receive_return
+from compliance.statuses import PdfState, ReceiptStatus
 
 
 def run(*args: str) -> Any:
@@ -69,11 +70,11 @@ def test_receipts_as_json(received: Received) -> None:
     result = run("receive", *map(str, files), "--format", "json")
     assert result.exit_code == 0, result.output
     receipts = json.loads(result.output)
-    assert [r["status"] for r in receipts] == ["accepted", "accepted"]
+    assert [r["status"] for r in receipts] == [ReceiptStatus.ACCEPTED, ReceiptStatus.ACCEPTED]
     assert receipts[0]["platform"] == "Lumen Video Teoranta"
     assert receipts[0]["submission_id"] == "LUMEN-2026-Q1"
     assert receipts[1]["period"] == "2026-Q3" and receipts[1]["filing_ready"] is True
-    assert receipts[0]["pdf"]["state"] == "absent"
+    assert receipts[0]["pdf"]["state"] == PdfState.ABSENT
     assert len(receipts[0]["sha256"]) == 64 and receipts[0]["reasons"] == []
 
 
