@@ -23,6 +23,7 @@ from compliance.codes import Priority
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.durations import hours
 from compliance.figures import METRIC_NAMES
+from compliance.regulator import reason_codes
 from compliance.regulator.model import (
     Cover,
     IssueRow,
@@ -31,7 +32,7 @@ from compliance.regulator.model import (
     ReferralRow,
     RemovalRow,
 )
-from compliance.regulator.reasons import Kind, Reason
+from compliance.regulator.reasons import Reason
 from compliance.regulator.rollup import Figures, figures
 from compliance.regulator.structure import ParsedReturn, Table
 
@@ -62,7 +63,7 @@ class _Checker:
         sheet, row = table.places[index]
         self.reasons.append(
             Reason(
-                Kind.ROW,
+                reason_codes.ROW_DISAGREES,
                 message,
                 sheet=sheet,
                 row=row,
@@ -210,7 +211,7 @@ class _Checker:
             if not agrees:
                 self.reasons.append(
                     Reason(
-                        Kind.METRIC,
+                        reason_codes.METRIC_DISAGREES,
                         f"states {_show(stated)}, but the return's rows give {_show(expected)} "
                         f"({_METRIC_SOURCES[name]})",
                         sheet="Summary",
@@ -228,7 +229,7 @@ class _Checker:
         if cover.filing_ready != (errors == 0):
             self.reasons.append(
                 Reason(
-                    Kind.COVER,
+                    reason_codes.FILING_READY_DISAGREES,
                     f"states {_show(cover.filing_ready)}, but the Validation sheet has "
                     f"{errors} fatal or error issue(s)",
                     sheet="Cover",
@@ -249,7 +250,7 @@ class _Checker:
         if message:
             self.reasons.append(
                 Reason(
-                    Kind.COVER,
+                    reason_codes.AMENDS_CONTRADICTS,
                     message,
                     sheet="Cover",
                     row=rows["amends_submission_id"],

@@ -77,7 +77,9 @@ def receipt_text(receipt: Receipt) -> str:
     field("pdf", _pdf_line(receipt))
     if receipt.reasons:
         lines.append("  reasons:")
-        lines.extend(f"    - {safe(reason.text())}" for reason in receipt.reasons)
+        # The code first, in a column of its own: it is what a platform looks up (README,
+        # "Receipt reasons") and what a person scanning a long receipt sorts by.
+        lines.extend(f"    - {reason.code}  {safe(reason.text())}" for reason in receipt.reasons)
     return "\n".join(lines)
 
 
