@@ -155,7 +155,7 @@ def test_amendment_supersedes_and_duplicates_count_once(
     for row in returns.values():
         path = received.root / row["file"]
         assert row["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert f"duplicate: {original_q2}" in result.output
+    assert f"{SelectionStatus.DUPLICATE}: {original_q2}" in result.output
     # The amended figures are the ones counted, not the original's.
     kestrel = sheet_records(reports["2026-Q3"][0] / "sector.xlsx", "Platforms")[0]
     assert kestrel["platform"] == "Kestrel Forums plc"
@@ -234,7 +234,7 @@ def test_a_rejected_or_competing_return_is_reported(received: Received, tmp_path
     out = tmp_path / "out"
     result = run("aggregate", str(folder), "--period", "2026-Q1", "--out", str(out))
     assert result.exit_code == 1, result.output
-    assert "rejected: junk.xlsx" in result.output
+    assert f"{SelectionStatus.REJECTED}: junk.xlsx" in result.output
     later = max(
         (tern, rival), key=lambda r: (r.document["generated_at"], r.document["submission_id"])
     )
