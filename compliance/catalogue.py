@@ -1,10 +1,12 @@
-"""The rule catalogue as people read it: text, JSON and the README's Markdown table."""
+"""The catalogues as people read them: the rules as text, JSON and the README's Markdown table;
+the regulator's receipt reasons as the README's Markdown table."""
 
 from __future__ import annotations
 
 import json
 
 from compliance.config import DEFAULT_CONFIG, RuleConfig
+from compliance.regulator.reason_codes import REASON_CODES
 from compliance.rules import RULES
 
 
@@ -27,4 +29,12 @@ def catalogue_markdown(config: RuleConfig = DEFAULT_CONFIG) -> str:
     for rule in RULES.values():
         title = rule.title_for(config).replace("|", "\\|")
         rows.append(f"| {rule.code} | {rule.severity.value} | {title} | {rule.reference} |")
+    return "\n".join(rows)
+
+
+def reasons_markdown() -> str:
+    rows = ["| code | kind | reason | reference |", "|---|---|---|---|"]
+    for entry in REASON_CODES.values():
+        title = entry.title.replace("|", "\\|")
+        rows.append(f"| {entry.code} | {entry.kind.value} | {title} | {entry.reference} |")
     return "\n".join(rows)

@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from compliance import rules
 from compliance.config import DEFAULT_CONFIG, RuleConfig
+from compliance.errors import ComplianceError
 from compliance.formats import SCHEMA_VERSION, PeriodText, Timestamp
 from compliance.issues import Issue, Report, Severity, Source
 from compliance.model import (
@@ -65,7 +66,7 @@ class CheckResult:
         }
 
 
-class InputError(Exception):
+class InputError(ComplianceError):
     """A file that does not exist or cannot be opened at all (exit status 2, not an issue)."""
 
 

@@ -195,6 +195,7 @@ def batch(
     from compliance.batch.journal import BatchLocked
     from compliance.period import Period
     from compliance.pseudonyms import load_key
+    from compliance.statuses import BatchStatus
 
     try:
         Period.parse(period)
@@ -255,9 +256,9 @@ def batch(
         click.echo(f"{'reused':<10} {outcome.reused:>6}  (unchanged since the last run)")
         click.echo(f"manifest: {out_dir / 'manifest.json'}")
         for entry in outcome.entries:
-            if entry["status"] == "rejected":
-                click.echo(f"rejected: {entry['input']}: {entry['reason']}")
-    sys.exit(EXIT_NOT_READY if counts["rejected"] else EXIT_OK)
+            if entry["status"] == BatchStatus.REJECTED:
+                click.echo(f"{BatchStatus.REJECTED}: {entry['input']}: {entry['reason']}")
+    sys.exit(EXIT_NOT_READY if counts[BatchStatus.REJECTED] else EXIT_OK)
 
 
 @cli.command()

@@ -10,26 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 from compliance.codes import Priority, ReferralType
 from compliance.config import DEFAULT_CONFIG, RuleConfig
+from compliance.statuses import DeadlineState
 
 NEVER = datetime.max.replace(tzinfo=UTC)
 """The due time of a deadline that falls after the last representable moment."""
-
-
-class DeadlineState(StrEnum):
-    """Where a referral stands against its deadline at a given moment."""
-
-    MET = "met"
-    """Referred, within the deadline (exactly on it counts as in time)."""
-    LATE = "late"
-    """Referred after the deadline: DTR-T005."""
-    OVERDUE = "overdue"
-    """Not referred, and the deadline passed before the moment asked about: DTR-T006."""
-    PENDING = "pending"
-    """Not referred, and the deadline is still ahead: DTR-T007."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from compliance.atomic import (
 )
 from compliance.check import CheckResult
 from compliance.config import DEFAULT_CONFIG, RuleConfig
+from compliance.errors import ComplianceError
 from compliance.figures import ReturnView, build_return_view
 from compliance.model import Submission
 from compliance.pseudonyms import Pseudonymiser
@@ -37,7 +38,7 @@ from compliance.versions import versions
 BLOCKING_SUMMARY_LIMIT = 10
 
 
-class NotRenderable(Exception):
+class NotRenderable(ComplianceError):
     """The submission cannot be rendered (not filing-ready without --draft, or unreadable)."""
 
 

@@ -1,13 +1,17 @@
-"""The rule catalogue is one set: the spec's, the registry's and the README's."""
+"""The rule catalogue is one set: the spec's, the registry's and the README's. So is the
+catalogue of receipt reasons: the registry's, the README's and the codes the receiver uses."""
 
+import ast
 import json
 import re
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from compliance.catalogue import catalogue_markdown, catalogue_text
+from compliance.catalogue import catalogue_markdown, catalogue_text, reasons_markdown
 from compliance.cli import cli
+from compliance.regulator import reason_codes
+from compliance.regulator.reason_codes import REASON_CODES, ReasonCode
 from compliance.rules import CHECKS, RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,3 +78,56 @@ def test_catalogue_titles_follow_the_rule_set() -> None:
         assert number not in text, number
     default = catalogue_text()
     assert "183 days" in default and "3 or more removals within 90 days" in default
+
+
+# ----------------------------------------------------------------------------- receipt reasons
+
+
+def test_readme_receipt_reasons_are_generated_from_the_registry() -> None:
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"<!-- reasons:start -->\n(.*?)\n<!-- reasons:end -->", readme, re.S)
+    assert match, "README has no receipt reasons section"
+    assert match.group(1).strip() == reasons_markdown().strip()
+    readme_codes = re.findall(r"^\| (RCV-[A-Z]\d{3}) \|", match.group(1), re.M)
+    assert readme_codes == list(REASON_CODES)
+
+
+def test_reason_codes_are_in_family_order_and_fully_described() -> None:
+    families = "USCMPD"  # the order in which a return is checked
+    assert list(REASON_CODES) == sorted(
+        REASON_CODES, key=lambda code: (families.index(code[4]), code)
+    )
+    for code, entry in REASON_CODES.items():
+        assert entry.code == code and entry.title and entry.reference.startswith("DTR-1 §")
+
+
+def _codes_named_in(path: Path) -> set[str]:
+    """The registered codes a module names: ``reason_codes.NAME``, or NAME imported from it."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id == "reason_codes":
+                names.add(node.attr)
+        elif isinstance(node, ast.ImportFrom) and node.module == reason_codes.__name__:
+            names.update(alias.name for alias in node.names)
+    codes = set()
+    for name in names:
+        value = getattr(reason_codes, name)  # an unknown name fails here: not registered
+        if isinstance(value, ReasonCode):
+            codes.add(value.code)
+    return codes
+
+
+def test_every_reason_code_is_used_and_every_code_used_is_registered() -> None:
+    registry = Path(reason_codes.__file__)
+    used: set[str] = set()
+    literals: set[str] = set()
+    for path in sorted((ROOT / "compliance").rglob("*.py")):
+        if path == registry:
+            continue
+        used |= _codes_named_in(path)
+        literals.update(re.findall(r"RCV-[A-Z]\d{3}", path.read_text(encoding="utf-8")))
+    assert used == set(REASON_CODES), "registered but never used, or the other way round"
+    # A code is always named through its registry entry, never retyped as text.
+    assert literals == set()

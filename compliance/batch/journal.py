@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from compliance.atomic import write_bytes_atomic
+from compliance.errors import ComplianceError
 from compliance.versions import versions
 
 STATE_DIR = ".batch"
 
 
-class BatchLocked(Exception):
+class BatchLocked(ComplianceError):
     pass
 
 

@@ -25,8 +25,6 @@ from compliance.batch.executor import Backend, WorkerCrash, run_isolated
 from compliance.batch.journal import STATE_DIR, BatchLock, Journal, cache_key
 from compliance.batch.summary import status_counts, write_batch_manifest, write_batch_summary
 from compliance.batch.tasks import (
-    REJECTED,
-    RENDERED,
     PackTask,
     SubmissionTask,
     TaskOutcome,
@@ -37,6 +35,7 @@ from compliance.batch.tasks import (
 )
 from compliance.pseudonyms import Pseudonymiser
 from compliance.returns import OutputFile, write_manifest
+from compliance.statuses import BatchStatus
 
 PACKS_PER_TASK = 25
 """Referral packs one task renders; a larger submission's packs are spread over workers."""
@@ -99,7 +98,7 @@ def _run(options: BatchOptions) -> BatchResult:
             data = _read_regular_file(path)
         except OSError as error:
             reason = f"cannot be opened: {error.strerror or error}"
-            entries[relative] = _entry(TaskOutcome(relative, REJECTED, reason=reason))
+            entries[relative] = _entry(TaskOutcome(relative, BatchStatus.REJECTED, reason=reason))
             continue
         digest = hashlib.sha256(data).hexdigest()
         key = cache_key(relative, digest, options.period, fingerprint)
@@ -127,11 +126,11 @@ def _run(options: BatchOptions) -> BatchResult:
     claimed = {
         entry["submission_id"]: entry["input"]
         for entry in entries.values()
-        if entry["status"] == RENDERED
+        if entry["status"] == BatchStatus.RENDERED
     }
     for item in pending:  # input order, so that a duplicate id is decided the same each run
         outcome = outcomes[item.relative]
-        if outcome.status == RENDERED:
+        if outcome.status == BatchStatus.RENDERED:
             _finalise(outcome, item, options, claimed)
         outcome.sha256 = outcome.sha256 or item.input_sha256  # known even if a worker died
         entry = _entry(outcome)
@@ -169,9 +168,13 @@ def _render(
     finished = run_isolated(options.backend, check_and_render, tasks)
     for done, (task, outcome) in enumerate(finished, start=len(outcomes) + 1):
         if isinstance(outcome, WorkerCrash):
-            outcome = TaskOutcome(task.relative, REJECTED, reason=outcome.reason, retry=True)
+            outcome = TaskOutcome(
+                task.relative, BatchStatus.REJECTED, reason=outcome.reason, retry=True
+            )
         outcomes[task.relative] = outcome
-        complete = outcome.status != RENDERED or outcome.referral_count <= task.packs_here
+        complete = (
+            outcome.status != BatchStatus.RENDERED or outcome.referral_count <= task.packs_here
+        )
         if complete and not outcome.retry:
             # An interrupted run resumes from here instead of redoing it.
             staged.record(keys[task.relative], outcome_to_json(outcome))
@@ -179,13 +182,16 @@ def _render(
     slices = [
         PackTask(task.input_path, task.relative, task.staging, start, start + PACKS_PER_TASK)
         for task in tasks
-        if outcomes[task.relative].status == RENDERED
+        if outcomes[task.relative].status == BatchStatus.RENDERED
         for start in range(task.packs_here, outcomes[task.relative].referral_count, PACKS_PER_TASK)
     ]
     for pack_task, packs in run_isolated(options.backend, render_pack_slice, slices):
         outcome = outcomes[pack_task.relative]
-        if isinstance(packs, WorkerCrash | Exception) or outcome.status != RENDERED:
-            outcome.status, outcome.reason = REJECTED, "rendering its referral packs failed"
+        if isinstance(packs, WorkerCrash | Exception) or outcome.status != BatchStatus.RENDERED:
+            outcome.status, outcome.reason = (
+                BatchStatus.REJECTED,
+                "rendering its referral packs failed",
+            )
             outcome.outputs, outcome.retry = [], True
         else:
             outcome.outputs += packs
@@ -201,7 +207,7 @@ def _finalise(
     """Write the submission's manifest and swap its folder in, unless its id is taken."""
     submission_id = outcome.submission_id or ""
     if submission_id in claimed and claimed[submission_id] != item.relative:
-        outcome.status = REJECTED
+        outcome.status = BatchStatus.REJECTED
         outcome.reason = f"submission_id {submission_id} also comes from {claimed[submission_id]}"
         # Not remembered: the verdict depends on the other input, which may be gone or
         # changed by the next run, while this input's own bytes stay the same.
@@ -215,7 +221,7 @@ def _finalise(
     except OSError as error:
         # A full disk costs this input, not the batch: every other input is still accounted
         # for, and the staging folder (never swapped in) goes with the rest at the end.
-        outcome.status = REJECTED
+        outcome.status = BatchStatus.REJECTED
         outcome.reason = f"its outputs could not be written: {error.strerror or error}"
         outcome.outputs, outcome.retry = [], True
         return

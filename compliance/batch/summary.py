@@ -12,6 +12,7 @@ from compliance.figures import Sheet
 from compliance.metrics import METRIC_NAMES
 from compliance.period import Period
 from compliance.render.xlsx import write_workbook
+from compliance.statuses import BatchStatus
 from compliance.versions import versions
 
 SUMMARY_COLUMNS = (
@@ -30,7 +31,7 @@ SUMMARY_COLUMNS = (
 
 def status_counts(entries: list[dict[str, Any]]) -> dict[str, int]:
     tally = Counter(entry["status"] for entry in entries)
-    return {status: tally.get(status, 0) for status in ("rendered", "rejected", "skipped")}
+    return {status: tally.get(status, 0) for status in BatchStatus}
 
 
 def write_batch_manifest(

@@ -25,8 +25,7 @@ from compliance.returns import (
     render_referral_packs,
     return_view,
 )
-
-RENDERED, REJECTED, SKIPPED = "rendered", "rejected", "skipped"
+from compliance.statuses import BatchStatus
 
 
 @dataclass
@@ -46,7 +45,7 @@ class SubmissionTask:
 @dataclass
 class TaskOutcome:
     relative: str
-    status: str
+    status: BatchStatus
     sha256: str | None = None
     submission_id: str | None = None
     platform: str | None = None
@@ -68,6 +67,7 @@ def outcome_to_json(outcome: TaskOutcome) -> dict[str, Any]:
 
 def outcome_from_json(data: dict[str, Any]) -> TaskOutcome:
     fields = dict(data)
+    fields["status"] = BatchStatus(data["status"])
     fields["outputs"] = [OutputFile(**output) for output in data["outputs"]]
     fields["metrics"] = [tuple(pair) for pair in data["metrics"]]
     fields["manifest"] = ManifestFacts(**data["manifest"]) if data.get("manifest") else None
@@ -80,21 +80,23 @@ def check_and_render(task: SubmissionTask) -> TaskOutcome:
         return _check_and_render(task)
     except OSError as error:  # a full disk, say: name it rather than "internal error"
         reason = f"a file could not be written or read: {error.strerror or error}"
-        return TaskOutcome(task.relative, REJECTED, reason=reason, retry=True)
+        return TaskOutcome(task.relative, BatchStatus.REJECTED, reason=reason, retry=True)
     except Exception as error:  # a crash inside one submission is that submission's problem
         detail = traceback.format_exception_only(type(error), error)[-1].strip()
-        return TaskOutcome(task.relative, REJECTED, reason=f"internal error: {detail}", retry=True)
+        return TaskOutcome(
+            task.relative, BatchStatus.REJECTED, reason=f"internal error: {detail}", retry=True
+        )
 
 
 def _check_and_render(task: SubmissionTask) -> TaskOutcome:
     try:
         result = check_path(task.input_path)
     except InputError as error:
-        return TaskOutcome(task.relative, REJECTED, reason=str(error), retry=True)
+        return TaskOutcome(task.relative, BatchStatus.REJECTED, reason=str(error), retry=True)
     submission = result.submission
     outcome = TaskOutcome(
         task.relative,
-        REJECTED,
+        BatchStatus.REJECTED,
         sha256=result.source_sha256,
         submission_id=result.submission_id,
         platform=submission.platform.legal_name if submission else None,
@@ -102,7 +104,7 @@ def _check_and_render(task: SubmissionTask) -> TaskOutcome:
         counts=result.report.counts,
     )
     if submission is not None and submission.period != task.period:
-        outcome.status = SKIPPED
+        outcome.status = BatchStatus.SKIPPED
         outcome.reason = f"period {submission.period}, not {task.period}"
         return outcome
     view = return_view(result, Pseudonymiser(task.key)) if submission is not None else None
@@ -123,7 +125,7 @@ def _check_and_render(task: SubmissionTask) -> TaskOutcome:
     staging.mkdir(parents=True)
     outcome.outputs = render_main_files(result, view, staging, draft=False)
     outcome.outputs += render_referral_packs(result, staging, draft=False, stop=task.packs_here)
-    outcome.status = RENDERED
+    outcome.status = BatchStatus.RENDERED
     outcome.referral_count = len(submission.referrals)
     outcome.manifest = ManifestFacts.of(
         result, draft=False, key_fingerprint=Pseudonymiser(task.key).fingerprint

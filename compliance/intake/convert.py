@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from compliance.atomic import write_bytes_atomic
 from compliance.check import check_document, read_document, read_input
+from compliance.errors import ComplianceError
 from compliance.intake.template import IntakeWriteError, save_intake
 from compliance.issues import Issue
 from compliance.readers.errors import UnreadableDocument
@@ -22,7 +23,7 @@ from compliance.readers.file_kind import is_workbook
 Target = Literal["json", "xlsx"]
 
 
-class ConversionRefused(Exception):
+class ConversionRefused(ComplianceError):
     """The input is not a readable DTR-1 document, or cannot be written in the target format."""
 
     def __init__(self, message: str) -> None:

@@ -28,6 +28,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from compliance.atomic import atomic_target
+from compliance.errors import ComplianceError
 from compliance.formats import Day, Timestamp
 from compliance.intake.layout import (
     INSTRUCTIONS,
@@ -58,7 +59,7 @@ _timestamp = TypeAdapter(Timestamp)
 _day = TypeAdapter(Day)
 
 
-class IntakeWriteError(ValueError):
+class IntakeWriteError(ComplianceError, ValueError):
     """A value that no workbook cell can hold exactly (the conversion is refused)."""
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from compliance.errors import ComplianceError
 from compliance.issues import Source
 
 
-class UnreadableDocument(Exception):
+class UnreadableDocument(ComplianceError):
     """Raised by a reader for input that cannot be read as a document at all."""
 
     def __init__(self, message: str, source: Source | None = None) -> None:

@@ -16,13 +16,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from compliance.errors import ComplianceError
 from compliance.issues import Source
 from compliance.readers.errors import UnreadableDocument
 
 _BOM = "\ufeff"
 
 
-class _DuplicateKey(ValueError):
+class _DuplicateKey(ComplianceError, ValueError):
     pass
 
 

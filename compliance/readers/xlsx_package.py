@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from compliance.errors import ComplianceError
+
 MIB = 1024 * 1024
 _REFUSED_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(^|/)vbaproject\.bin$|(^|/)vbadata\.xml$"), "a VBA macro project"),
@@ -50,7 +52,7 @@ _ZIP_ERRORS = (
 )
 
 
-class RefusedPackage(Exception):
+class RefusedPackage(ComplianceError):
     """The bytes are not a readable, safe XLSX workbook; the message says why, in a sentence."""
 
 

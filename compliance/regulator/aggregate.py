@@ -20,7 +20,8 @@ from compliance.metrics import Figures, compute_figures
 from compliance.period import Period
 from compliance.regulator.model import ReceivedReturn
 from compliance.regulator.receive import Receipt, receive_return
-from compliance.regulator.selection import Entry, Status, select
+from compliance.regulator.selection import Entry, select
+from compliance.statuses import SelectionStatus
 
 IGNORED_NAMES = frozenset({"batch-summary.xlsx", "sector.xlsx"})
 """Workbooks the tool itself writes beside returns, which are not returns."""
@@ -61,9 +62,9 @@ class SectorReport:
 
     @property
     def used(self) -> list[Entry]:
-        return [entry for entry in self.entries if entry.status == Status.USED]
+        return [entry for entry in self.entries if entry.status == SelectionStatus.USED]
 
-    def count(self, status: str) -> int:
+    def count(self, status: SelectionStatus) -> int:
         return sum(1 for entry in self.entries if entry.status == status)
 
     @property
@@ -75,7 +76,7 @@ class SectorReport:
     @property
     def complete(self) -> bool:
         """No return of the period was rejected and no two were in conflict."""
-        return not (self.count(Status.REJECTED) or self.count(Status.CONFLICT))
+        return not (self.count(SelectionStatus.REJECTED) or self.count(SelectionStatus.CONFLICT))
 
 
 def quarters_of(period: Period) -> tuple[str, ...]:
@@ -144,11 +145,11 @@ def build_report(
     quarters = quarters_of(period)
     by_platform: dict[tuple[str, str], list[ReceivedReturn]] = defaultdict(list)
     for entry in entries:
-        if entry.status == Status.USED:
+        if entry.status == SelectionStatus.USED:
             by_platform[entry.received.cover.platform_key].append(entry.received)
     platforms = [_platform(returns, quarters) for returns in by_platform.values()]
     platforms.sort(key=lambda p: (p.name.casefold(), p.name, p.jurisdiction, p.registration_number))
-    used = [entry.received for entry in entries if entry.status == Status.USED]
+    used = [entry.received for entry in entries if entry.status == SelectionStatus.USED]
     return SectorReport(
         period=period,
         quarters=quarters,

@@ -93,7 +93,7 @@ def aggregate(returns_dir: Path, period: str, out_dir: Path) -> None:
     from compliance.regulator.aggregate import build_report
     from compliance.regulator.receipts import safe
     from compliance.regulator.sector_outputs import write_sector_report
-    from compliance.regulator.selection import Status
+    from compliance.statuses import SelectionStatus
 
     try:
         span = Period.parse(period)
@@ -108,22 +108,26 @@ def aggregate(returns_dir: Path, period: str, out_dir: Path) -> None:
             err=True,
         )
         for entry in report.entries:
-            click.echo(f"rejected: {safe(entry.receipt.input)}: {safe(entry.note)}", err=True)
+            click.echo(f"{entry.status}: {safe(entry.receipt.input)}: {safe(entry.note)}", err=True)
         sys.exit(EXIT_REJECTED)
     try:
         outputs = write_sector_report(report, out_dir)
     except OSError as error:
         raise UsageError(f"cannot write under {out_dir}: {error.strerror or error}") from None
+    counts = {status: report.count(status) for status in SelectionStatus}
     click.echo(
         f"{span.label}: {_many(len(report.platforms), 'platform')}, "
-        f"{_many(report.count(Status.USED), 'return')} used ({report.count(Status.SUPERSEDED)} "
-        f"superseded, {report.count(Status.DUPLICATE)} duplicate, "
-        f"{report.count(Status.CONFLICT)} in conflict, {report.count(Status.REJECTED)} rejected)"
+        f"{_many(counts[SelectionStatus.USED], 'return')} used "
+        f"({counts[SelectionStatus.SUPERSEDED]} superseded, "
+        f"{counts[SelectionStatus.DUPLICATE]} duplicate, "
+        f"{counts[SelectionStatus.CONFLICT]} in conflict, "
+        f"{counts[SelectionStatus.REJECTED]} rejected)"
     )
     for output in outputs:
         click.echo(f"  {out_dir / output.path}  {output.size} bytes  sha256 {output.sha256}")
+    told = (SelectionStatus.REJECTED, SelectionStatus.CONFLICT, SelectionStatus.DUPLICATE)
     for entry in report.entries:
-        if entry.status in (Status.REJECTED, Status.CONFLICT, Status.DUPLICATE):
+        if entry.status in told:
             click.echo(f"{entry.status}: {safe(entry.receipt.input)}: {safe(entry.note)}")
     for platform in report.platforms:
         if platform.quarters_missing:

@@ -34,9 +34,10 @@ from compliance.metrics import (
     compute_figures,
     tolerance,
 )
+from compliance.regulator import reason_codes
 from compliance.regulator.layout import LEGACY_STANDARD
 from compliance.regulator.model import Cover, ReceivedReturn
-from compliance.regulator.reasons import Kind, Reason
+from compliance.regulator.reasons import Reason
 from compliance.regulator.structure import ParsedReturn, Table
 
 Row = TypeVar("Row")
@@ -65,7 +66,7 @@ class _Checker:
         sheet, row = table.places[index]
         self.reasons.append(
             Reason(
-                Kind.ROW,
+                reason_codes.ROW_DISAGREES,
                 message,
                 sheet=sheet,
                 row=row,
@@ -213,7 +214,7 @@ class _Checker:
             if not computed.agrees(name, stated):
                 self.reasons.append(
                     Reason(
-                        Kind.METRIC,
+                        reason_codes.METRIC_DISAGREES,
                         f"states {_show(stated)}, but the return's rows give "
                         f"{_show(computed.metric(name))} ({METRIC_BY_NAME[name].source})",
                         sheet="Summary",
@@ -231,7 +232,7 @@ class _Checker:
         if cover.filing_ready != (errors == 0):
             self.reasons.append(
                 Reason(
-                    Kind.COVER,
+                    reason_codes.FILING_READY_DISAGREES,
                     f"states {_show(cover.filing_ready)}, but the Validation sheet has "
                     f"{errors} fatal or error issue(s)",
                     sheet="Cover",
@@ -252,7 +253,7 @@ class _Checker:
         if message:
             self.reasons.append(
                 Reason(
-                    Kind.COVER,
+                    reason_codes.AMENDS_CONTRADICTS,
                     message,
                     sheet="Cover",
                     row=rows["amends_submission_id"],

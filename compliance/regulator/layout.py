@@ -25,6 +25,7 @@ from compliance.codes import (
     SubmissionType,
     Visibility,
 )
+from compliance.errors import ComplianceError
 from compliance.figures import (
     CONTENT_COLUMNS,
     COVER_FIELDS,
@@ -46,7 +47,7 @@ RETURN_FORMAT = "DTR-1 quarterly return"
 """The ``format`` member of ``return.json``."""
 
 
-class BadCell(ValueError):
+class BadCell(ComplianceError, ValueError):
     """A cell that does not hold what its column takes; the message says what was expected."""
 
 

@@ -22,6 +22,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from compliance.errors import ComplianceError
+
 MAX_STREAM_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64
 
@@ -42,7 +44,7 @@ _ESCAPES = {
 }
 
 
-class PdfUnreadable(Exception):
+class PdfUnreadable(ComplianceError):
     """Not a PDF this reader can read, or its embedded file is damaged; the message says why."""
 
 

@@ -25,8 +25,10 @@ from collections.abc import Iterator
 
 from compliance.formats import STANDARD_VERSION
 from compliance.readers.xlsx_package import column_letter
+from compliance.regulator import reason_codes
 from compliance.regulator.layout import KEY_VALUE_NAMES, TABLE_HEADERS, key_value_layout
-from compliance.regulator.reasons import CappedReasons, Kind, Reason
+from compliance.regulator.reason_codes import ReasonCode
+from compliance.regulator.reasons import CappedReasons, Reason
 from compliance.regulator.workbook import RawWorkbook
 
 MAX_REASONS_PER_PLACE = 25
@@ -107,6 +109,7 @@ class _Collector(CappedReasons):
                 kinds.append(kind)
         if kinds:
             self._found(
+                reason_codes.PERSONAL_DATA,
                 place,
                 f"holds a value shaped like {' and '.join(kinds)}; a return carries no "
                 "personal data",
@@ -118,6 +121,7 @@ class _Collector(CappedReasons):
         kinds = [kind for kind, matched in find_personal_data(text) if matched not in self.seen]
         if kinds:
             self._found(
+                reason_codes.PERSONAL_DATA_HIDDEN,
                 f"part {part}",
                 f"holds text shaped like {' and '.join(dict.fromkeys(kinds))} outside any "
                 "cell (hidden text, a header, a comment or a link); a return carries no "
@@ -125,12 +129,12 @@ class _Collector(CappedReasons):
                 part=part,
             )
 
-    def _found(self, place: str, message: str, **where: object) -> None:
+    def _found(self, code: ReasonCode, place: str, message: str, **where: object) -> None:
         self.add_capped(
             place,
-            Reason(Kind.PERSONAL_DATA, message, **where),  # type: ignore[arg-type]
+            Reason(code, message, **where),  # type: ignore[arg-type]
             lambda more: Reason(
-                Kind.PERSONAL_DATA,
+                reason_codes.MORE_PERSONAL_DATA,
                 f"and {more} more value(s) shaped like personal data in {place}",
             ),
         )

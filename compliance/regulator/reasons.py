@@ -1,4 +1,6 @@
-"""Why a return is rejected: one sentence, and where in the workbook (sheet, row, column)."""
+"""Why a return is rejected: a registered code, one sentence, and where in the workbook
+(sheet, row, column). The codes and what each means are in
+:mod:`compliance.regulator.reason_codes`."""
 
 from __future__ import annotations
 
@@ -6,24 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-
-class Kind:
-    """What a reason is about; stable words, so that machines can sort receipts by them."""
-
-    UNREADABLE = "unreadable"  # not a readable XLSX workbook at all
-    SHEETS = "sheets"  # a sheet missing, renamed, out of order or extra
-    HEADER = "header"  # a column header that is not the standard's
-    CELL = "cell"  # a value of the wrong type or form, a formula, a value outside the table
-    METRIC = "metric"  # a Summary metric that disagrees with the return's own rows
-    ROW = "row"  # a row whose derived columns disagree with its own timestamps or counts
-    COVER = "cover"  # the Cover contradicts itself (amendment without amends id, ...)
-    PERSONAL_DATA = "personal_data"  # a value shaped like an e-mail, phone or IP address
-    PDF = "pdf"  # the PDF beside it is unreadable or embeds a different return.json
+from compliance.regulator.reason_codes import Kind, ReasonCode
 
 
 @dataclass(frozen=True)
 class Reason:
-    kind: str
+    code: ReasonCode
+    """The catalogue entry; it also says what the reason is about (:attr:`kind`)."""
     message: str
     sheet: str | None = None
     row: int | None = None
@@ -33,6 +24,10 @@ class Reason:
     """The column's header (or, on Cover and Summary, the field or metric of the row)."""
     part: str | None = None
     """A file or a part of the XLSX package, when the reason is not about one cell."""
+
+    @property
+    def kind(self) -> Kind:
+        return self.code.kind
 
     def where(self) -> str:
         """``sheet Summary, row 2, column B (referrals_total)``; empty when not located."""
@@ -56,7 +51,8 @@ class Reason:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": self.kind,
+            "code": self.code.code,
+            "kind": self.kind.value,
             "message": self.message,
             "sheet": self.sheet,
             "row": self.row,

@@ -11,7 +11,8 @@ import re
 from datetime import datetime
 
 from compliance.durations import format_timestamp
-from compliance.regulator.receive import PdfState, Receipt, ReceiptStatus
+from compliance.regulator.receive import Receipt
+from compliance.statuses import PdfState, ReceiptStatus
 
 _SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """C0 and C1 controls, and the bidi marks, embeddings, overrides and isolates."""
@@ -86,7 +87,9 @@ def receipt_text(receipt: Receipt) -> str:
     field("pdf", _pdf_line(receipt))
     if receipt.reasons:
         lines.append("  reasons:")
-        lines.extend(f"    - {safe(reason.text())}" for reason in receipt.reasons)
+        # The code first, in a column of its own: it is what a platform looks up (README,
+        # "Receipt reasons") and what a person scanning a long receipt sorts by.
+        lines.extend(f"    - {reason.code}  {safe(reason.text())}" for reason in receipt.reasons)
     return "\n".join(lines)
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -27,43 +26,28 @@ from compliance.check import read_input
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.durations import format_timestamp
 from compliance.readers.xlsx_package import RefusedPackage
+from compliance.regulator import reason_codes
 from compliance.regulator.consistency import check_consistency
 from compliance.regulator.model import ReceivedReturn
 from compliance.regulator.pdf_attachment import PdfUnreadable, embedded_files
 from compliance.regulator.pii_scan import scan_workbook
-from compliance.regulator.reasons import Kind, Reason
+from compliance.regulator.reasons import Reason
 from compliance.regulator.return_json import compare_return_json
 from compliance.regulator.structure import ParsedReturn, parse_return
 from compliance.regulator.workbook import read_workbook
+from compliance.statuses import PdfState, ReceiptStatus
 
 EMBEDDED_NAME = "return.json"
-
-
-class PdfState:
-    MATCHES = "matches"  # embeds exactly the workbook's content
-    DIFFERS = "differs"
-    UNREADABLE = "unreadable"
-    NOT_COMPARED = "not compared"  # the workbook itself could not be read as a return
-    ABSENT = "absent"
 
 
 @dataclass(frozen=True)
 class PdfCheck:
     path: str
-    state: str
+    state: PdfState
     sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "state": self.state, "sha256": self.sha256}
-
-
-class ReceiptStatus(StrEnum):
-    """How a received return is acknowledged (DTR-1.1 11), as FinCEN acknowledges a filing."""
-
-    ACCEPTED = "accepted"
-    ACCEPTED_WITH_BREACHES = "accepted_with_breaches"
-    ACCEPTED_WITH_WARNINGS = "accepted_with_warnings"
-    REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -140,7 +124,7 @@ def receive_return(
         return _receive(data, name, sha256, pdf_path, pdf_name, config)
     except Exception as error:  # a bug must not become a traceback at the regulator's desk
         reason = Reason(
-            Kind.UNREADABLE,
+            reason_codes.NOT_CHECKABLE,
             f"the return could not be checked ({type(error).__name__}); it is not accepted",
         )
         pdf = PdfCheck(pdf_name, PdfState.NOT_COMPARED)
@@ -153,7 +137,7 @@ def _receive(
     try:
         workbook = read_workbook(data)
     except RefusedPackage as error:
-        reason = Reason(Kind.UNREADABLE, str(error))
+        reason = Reason(reason_codes.PACKAGE_REFUSED, str(error))
         pdf = _pdf_state_only(pdf_path, pdf_name)
         return Receipt(name, sha256, len(data), {}, pdf, (reason,), None)
     parsed = parse_return(workbook)
@@ -166,7 +150,7 @@ def _receive(
         if not inconsistencies and not received.cover.filing_ready:
             reasons.append(
                 Reason(
-                    Kind.COVER,
+                    reason_codes.NOT_FILING_READY,
                     "states FALSE: the return is a draft, with errors its Validation sheet "
                     "lists; a return that is not filing-ready cannot be filed (DTR-1.1 11)",
                     sheet="Cover",
@@ -202,7 +186,9 @@ def _check_pdf(
         data = pdf_path.read_bytes()
     except OSError as error:
         reason = Reason(
-            Kind.PDF, f"cannot be opened ({error.strerror or error})", part=pdf_path.name
+            reason_codes.PDF_UNREADABLE,
+            f"cannot be opened ({error.strerror or error})",
+            part=pdf_path.name,
         )
         return PdfCheck(pdf_name, PdfState.UNREADABLE), [reason]
     digest = hashlib.sha256(data).hexdigest()
@@ -212,15 +198,19 @@ def _check_pdf(
         contents = embedded_files(data, EMBEDDED_NAME)
     except PdfUnreadable as error:
         reason = Reason(
-            Kind.PDF, f"{error}, so its {EMBEDDED_NAME} cannot be read", part=pdf_path.name
+            reason_codes.PDF_UNREADABLE,
+            f"{error}, so its {EMBEDDED_NAME} cannot be read",
+            part=pdf_path.name,
         )
         return PdfCheck(pdf_name, PdfState.UNREADABLE, digest), [reason]
     if not contents:
-        reason = Reason(Kind.PDF, f"embeds no {EMBEDDED_NAME}", part=pdf_path.name)
+        reason = Reason(
+            reason_codes.PDF_WITHOUT_RETURN_JSON, f"embeds no {EMBEDDED_NAME}", part=pdf_path.name
+        )
         return PdfCheck(pdf_name, PdfState.DIFFERS, digest), [reason]
     if len(contents) > 1:
         reason = Reason(
-            Kind.PDF,
+            reason_codes.PDF_RETURN_JSON_AMBIGUOUS,
             f"embeds {len(contents)} different files named {EMBEDDED_NAME}; which one is the "
             "return cannot be told",
             part=pdf_path.name,

@@ -17,8 +17,10 @@ from typing import Any
 from compliance.durations import format_timestamp
 from compliance.formats import SCHEMA_VERSION
 from compliance.readers.xlsx_package import column_letter
+from compliance.regulator import reason_codes
 from compliance.regulator.layout import RETURN_FORMAT, TABLE_HEADERS
-from compliance.regulator.reasons import CappedReasons, Kind, Reason
+from compliance.regulator.reason_codes import ReasonCode
+from compliance.regulator.reasons import CappedReasons, Reason
 from compliance.regulator.structure import KeyValues, ParsedReturn
 
 MAX_DIFFERENCES = 10
@@ -52,11 +54,19 @@ class _Differences(CappedReasons):
         self.pdf_name = pdf_name
 
     def difference(self, message: str, **where: Any) -> None:
+        """The embedded return.json says something other than the workbook."""
+        self._add(reason_codes.RETURN_JSON_DIFFERS, message, **where)
+
+    def unreadable(self, message: str) -> None:
+        """The embedded file is not a return.json to compare at all."""
+        self._add(reason_codes.RETURN_JSON_UNREADABLE, message)
+
+    def _add(self, code: ReasonCode, message: str, **where: Any) -> None:
         self.add_capped(
             "",
-            Reason(Kind.PDF, f"{self.pdf_name} embeds a return.json that {message}", **where),
+            Reason(code, f"{self.pdf_name} embeds a return.json that {message}", **where),
             lambda more: Reason(
-                Kind.PDF,
+                reason_codes.MORE_DIFFERENCES,
                 f"and {more} more difference(s) between {self.pdf_name} and the workbook",
             ),
         )
@@ -66,18 +76,18 @@ def compare_return_json(parsed: ParsedReturn, content: bytes, pdf_name: str) -> 
     """Reasons why ``content`` (the embedded return.json) is not the workbook's content."""
     found = _Differences(pdf_name)
     if len(content) > MAX_JSON_BYTES:
-        found.difference("is too large to read")
+        found.unreadable("is too large to read")
         return found.finish()
     try:
         document = json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        found.difference("is not valid JSON")
+        found.unreadable("is not valid JSON")
         return found.finish()
     if not isinstance(document, dict):
-        found.difference("is not a JSON object")
+        found.unreadable("is not a JSON object")
         return found.finish()
     if document.get("format") != RETURN_FORMAT or document.get("schema_version") != SCHEMA_VERSION:
-        found.difference(f"is not a {RETURN_FORMAT} of schema version {SCHEMA_VERSION}")
+        found.unreadable(f"is not a {RETURN_FORMAT} of schema version {SCHEMA_VERSION}")
     expected_keys = {"format", "schema_version", "Cover", "Summary", *TABLE_HEADERS}
     for key in sorted(set(document) - expected_keys):
         found.difference(

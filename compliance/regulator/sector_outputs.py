@@ -31,8 +31,8 @@ from compliance.regulator.sector_sheets import (
     sector_json_bytes,
     sector_sheets,
 )
-from compliance.regulator.selection import Status
 from compliance.render.xlsx import write_workbook
+from compliance.statuses import SelectionStatus
 
 
 @dataclass(frozen=True)
@@ -229,24 +229,15 @@ def sector_html(report: SectorReport, sheets: tuple[Sheet, ...], renderer: Any) 
         author="DTR-1 sector report",
         description=(
             f"DTR-1 sector report for {report.period.label}: {len(report.platforms)} platforms, "
-            f"{report.count(Status.USED)} returns"
+            f"{report.count(SelectionStatus.USED)} returns"
         ),
         created=report.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
         span=(
             f"{report.period.start:%d %b %Y} to {report.period.end - timedelta(days=1):%d %b %Y}"
         ),
         report=report,
-        status=Status,
-        counts={
-            status: report.count(status)
-            for status in (
-                Status.USED,
-                Status.SUPERSEDED,
-                Status.DUPLICATE,
-                Status.CONFLICT,
-                Status.REJECTED,
-            )
-        },
+        status=SelectionStatus,
+        counts={status: report.count(status) for status in SelectionStatus},
         metrics=[
             (name, METRIC_BY_NAME[name].report_label, value)
             for name, value in report.sector.summary

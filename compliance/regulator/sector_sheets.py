@@ -18,7 +18,7 @@ from compliance.durations import format_timestamp
 from compliance.figures import Cell, Sheet
 from compliance.metrics import FAMILIES, METRIC_NAMES, Family, Figures
 from compliance.regulator.aggregate import PlatformFigures, SectorReport
-from compliance.regulator.selection import Status
+from compliance.statuses import SelectionStatus
 from compliance.versions import tool_version
 
 REPORT_FORMAT = "DTR-1 sector report"
@@ -177,11 +177,11 @@ def _cover(report: SectorReport) -> Sheet:
         ("quarters", ";".join(report.quarters)),
         ("as_of", report.as_of),
         ("platforms", len(report.platforms)),
-        ("returns_used", report.count(Status.USED)),
-        ("returns_superseded", report.count(Status.SUPERSEDED)),
-        ("returns_duplicate", report.count(Status.DUPLICATE)),
-        ("returns_conflict", report.count(Status.CONFLICT)),
-        ("returns_rejected", report.count(Status.REJECTED)),
+        ("returns_used", report.count(SelectionStatus.USED)),
+        ("returns_superseded", report.count(SelectionStatus.SUPERSEDED)),
+        ("returns_duplicate", report.count(SelectionStatus.DUPLICATE)),
+        ("returns_conflict", report.count(SelectionStatus.CONFLICT)),
+        ("returns_rejected", report.count(SelectionStatus.REJECTED)),
         ("complete", report.complete),
         ("method", METHOD),
         ("tool_version", tool_version()),

@@ -22,14 +22,7 @@ from dataclasses import dataclass
 
 from compliance.regulator.model import Cover, ReceivedReturn
 from compliance.regulator.receive import Receipt
-
-
-class Status:
-    USED = "used"
-    SUPERSEDED = "superseded"
-    DUPLICATE = "duplicate"
-    CONFLICT = "conflict"
-    REJECTED = "rejected"
+from compliance.statuses import SelectionStatus
 
 
 @dataclass(frozen=True)
@@ -37,7 +30,7 @@ class Entry:
     """One received file of the period and what became of it."""
 
     receipt: Receipt
-    status: str
+    status: SelectionStatus
     note: str = ""
 
     @property
@@ -56,7 +49,7 @@ def select(receipts: list[Receipt]) -> list[Entry]:
             first = receipt.reasons[0].text() if receipt.reasons else "not readable"
             more = len(receipt.reasons) - 1
             note = first + (f" (and {more} more reason(s))" if more > 0 else "")
-            entries[index] = Entry(receipt, Status.REJECTED, note)
+            entries[index] = Entry(receipt, SelectionStatus.REJECTED, note)
             continue
         cover = receipt.received.cover
         groups[(cover.platform_key, cover.period)].append(index)
@@ -77,7 +70,7 @@ def _select_group(receipts: list[Receipt], members: list[int]) -> dict[int, Entr
             same_file = original.sha256 == receipts[index].sha256
             result[index] = Entry(
                 receipts[index],
-                Status.DUPLICATE,
+                SelectionStatus.DUPLICATE,
                 f"duplicate of {original.input} ("
                 + ("the same file" if same_file else "the same submission, rendered again")
                 + "); counted once",
@@ -97,7 +90,7 @@ def _select_group(receipts: list[Receipt], members: list[int]) -> dict[int, Entr
             amendment = receipts[amended_by[cover.submission_id]]
             result[index] = Entry(
                 receipts[index],
-                Status.SUPERSEDED,
+                SelectionStatus.SUPERSEDED,
                 f"superseded by amendment {_cover(amendment).submission_id} ({amendment.input})",
             )
         else:
@@ -113,7 +106,7 @@ def _select_group(receipts: list[Receipt], members: list[int]) -> dict[int, Entr
             continue
         result[index] = Entry(
             receipts[index],
-            Status.CONFLICT,
+            SelectionStatus.CONFLICT,
             f"competes with {_cover(receipts[chosen]).submission_id} ({receipts[chosen].input}) "
             "for the same platform and quarter, and no amendment says which replaces which; "
             "the one generated last is used",
@@ -125,7 +118,7 @@ def _select_group(receipts: list[Receipt], members: list[int]) -> dict[int, Entr
         note = f"amends {amends}, which was not received"
     elif amends is not None:
         note = f"amends {amends}"
-    result[chosen] = Entry(receipts[chosen], Status.USED, note)
+    result[chosen] = Entry(receipts[chosen], SelectionStatus.USED, note)
     return result
 
 

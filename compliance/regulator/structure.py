@@ -14,6 +14,7 @@ from typing import Any
 
 from compliance.formats import STANDARD_VERSION
 from compliance.readers.xlsx_package import column_letter
+from compliance.regulator import reason_codes
 from compliance.regulator.layout import (
     LEGACY_STANDARD,
     SHEETS,
@@ -22,7 +23,7 @@ from compliance.regulator.layout import (
     BadCell,
     key_value_layout,
 )
-from compliance.regulator.reasons import CappedReasons, Kind, Reason
+from compliance.regulator.reasons import CappedReasons, Reason
 from compliance.regulator.workbook import RawSheet, RawWorkbook
 
 MAX_CELL_REASONS_PER_SHEET = 25
@@ -84,7 +85,7 @@ class _Reasons(CappedReasons):
             sheet,
             reason,
             lambda more: Reason(
-                Kind.CELL,
+                reason_codes.MORE_CELLS,
                 f"and {more} more cell(s) of this sheet with the same kinds of problem",
                 sheet=sheet,
             ),
@@ -123,7 +124,7 @@ def _sheet_parts(workbook: RawWorkbook, reasons: _Reasons) -> dict[str, list[Raw
             if not parts.get(base) or int(match["part"]) != expected_part:
                 reasons.add(
                     Reason(
-                        Kind.SHEETS,
+                        reason_codes.CONTINUATION_OUT_OF_SEQUENCE,
                         f"a continuation of {base} must follow {base}"
                         + (f" {expected_part - 1}" if expected_part > 2 else "")
                         + " directly",
@@ -134,7 +135,7 @@ def _sheet_parts(workbook: RawWorkbook, reasons: _Reasons) -> dict[str, list[Raw
         elif sheet.name not in SHEETS:
             reasons.add(
                 Reason(
-                    Kind.SHEETS,
+                    reason_codes.SHEET_UNKNOWN,
                     "this sheet is not part of a DTR-1 return (expected sheets: "
                     + ", ".join(SHEETS)
                     + ")",
@@ -143,22 +144,36 @@ def _sheet_parts(workbook: RawWorkbook, reasons: _Reasons) -> dict[str, list[Raw
             )
             continue
         elif sheet.name in parts:
-            reasons.add(Reason(Kind.SHEETS, "the sheet appears twice", sheet=sheet.name))
+            reasons.add(
+                Reason(reason_codes.SHEET_TWICE, "the sheet appears twice", sheet=sheet.name)
+            )
             continue
         if sheet.chart:
-            reasons.add(Reason(Kind.SHEETS, "this is a chart sheet, not a table", sheet=sheet.name))
+            reasons.add(
+                Reason(
+                    reason_codes.SHEET_IS_CHART,
+                    "this is a chart sheet, not a table",
+                    sheet=sheet.name,
+                )
+            )
             continue
         parts.setdefault(base, []).append(sheet)
         if base not in order:
             order.append(base)
     for name in SHEETS:
         if name not in parts:
-            reasons.add(Reason(Kind.SHEETS, f"the workbook has no sheet named {name}", sheet=name))
+            reasons.add(
+                Reason(
+                    reason_codes.SHEET_MISSING,
+                    f"the workbook has no sheet named {name}",
+                    sheet=name,
+                )
+            )
     present = [name for name in SHEETS if name in parts]
     if order != present:
         reasons.add(
             Reason(
-                Kind.SHEETS,
+                reason_codes.SHEETS_OUT_OF_ORDER,
                 "the sheets are not in the standard order (" + ", ".join(SHEETS) + ")",
             )
         )
@@ -168,7 +183,11 @@ def _sheet_parts(workbook: RawWorkbook, reasons: _Reasons) -> dict[str, list[Raw
         positions = [names.index(sheet.name) for sheet in sheets]
         if positions != list(range(positions[0], positions[0] + len(positions))):
             reasons.add(
-                Reason(Kind.SHEETS, f"the parts of {base} are not consecutive sheets", sheet=base)
+                Reason(
+                    reason_codes.PARTS_APART,
+                    f"the parts of {base} are not consecutive sheets",
+                    sheet=base,
+                )
             )
     return parts
 
@@ -177,7 +196,7 @@ def _odd_cells(sheet: RawSheet, reasons: _Reasons, header: tuple[str, ...]) -> N
     for odd in sheet.odd:
         reasons.cell(
             Reason(
-                Kind.CELL,
+                reason_codes.CELL_NOT_A_VALUE,
                 odd.what,
                 sheet=sheet.name,
                 row=odd.row,
@@ -194,7 +213,7 @@ def _outside(
         if row[index] is not None:
             reasons.cell(
                 Reason(
-                    Kind.CELL,
+                    reason_codes.CELL_OUTSIDE_TABLE,
                     "a value outside the table (a return has nothing beside its columns)",
                     sheet=sheet.name,
                     row=number,
@@ -207,7 +226,12 @@ def _header_ok(sheet: RawSheet, header: tuple[str, ...], reasons: _Reasons) -> b
     row = sheet.rows.get(1)
     if row is None:
         reasons.add(
-            Reason(Kind.HEADER, "the sheet has no header in row 1", sheet=sheet.name, row=1)
+            Reason(
+                reason_codes.HEADER_MISSING,
+                "the sheet has no header in row 1",
+                sheet=sheet.name,
+                row=1,
+            )
         )
         return False
     ok = True
@@ -217,7 +241,7 @@ def _header_ok(sheet: RawSheet, header: tuple[str, ...], reasons: _Reasons) -> b
             ok = False
             reasons.add(
                 Reason(
-                    Kind.HEADER,
+                    reason_codes.HEADER_WRONG,
                     f"the header must be {name}" + (" (it is empty)" if found is None else ""),
                     sheet=sheet.name,
                     row=1,
@@ -245,7 +269,7 @@ def _key_values(name: str, sheets: list[RawSheet], reasons: _Reasons, standard: 
         if number > last:
             reasons.add(
                 Reason(
-                    Kind.CELL,
+                    reason_codes.ROW_AFTER_LAST_FIELD,
                     f"a row after the last {header[0]} ({expected[-1]}); "
                     f"the {name} sheet has {len(expected)} rows",
                     sheet=name,
@@ -260,7 +284,7 @@ def _key_values(name: str, sheets: list[RawSheet], reasons: _Reasons, standard: 
         if label != key:
             reasons.add(
                 Reason(
-                    Kind.CELL,
+                    reason_codes.FIELD_ROW_WRONG,
                     f"row {number} must be the {header[0]} {key}"
                     + (" (the row is empty)" if not row else ""),
                     sheet=name,
@@ -276,7 +300,14 @@ def _key_values(name: str, sheets: list[RawSheet], reasons: _Reasons, standard: 
             result.rows[key] = number
         except BadCell as problem:
             reasons.cell(
-                Reason(Kind.CELL, str(problem), sheet=name, row=number, column="B", header=key)
+                Reason(
+                    reason_codes.CELL_WRONG_VALUE,
+                    str(problem),
+                    sheet=name,
+                    row=number,
+                    column="B",
+                    header=key,
+                )
             )
     return result
 
@@ -303,7 +334,7 @@ def _table(name: str, sheets: list[RawSheet], reasons: _Reasons) -> Table:
                     good = False
                     reasons.cell(
                         Reason(
-                            Kind.CELL,
+                            reason_codes.CELL_WRONG_VALUE,
                             str(problem),
                             sheet=sheet.name,
                             row=number,

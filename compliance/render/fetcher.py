@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from compliance.errors import ComplianceError
 from compliance.render.assets import TEMPLATE_DIR
 
 _CONTENT_TYPES = {
@@ -29,7 +30,7 @@ _CONTENT_TYPES = {
 }
 
 
-class FetchRefused(PermissionError):
+class FetchRefused(ComplianceError, PermissionError):
     """A URL outside the template folder, or of any scheme but ``file:``."""
 
 

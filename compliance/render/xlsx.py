@@ -15,6 +15,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from compliance.errors import ComplianceError
 from compliance.figures import Cell, ReturnView, Sheet
 
 MAX_ROWS = 1_048_576
@@ -34,7 +35,7 @@ _WIDTHS = {
 }
 
 
-class XlsxLimitError(ValueError):
+class XlsxLimitError(ComplianceError, ValueError):
     pass
 
 

@@ -21,6 +21,7 @@ from returns_fixture import ready_submission, write_json
 from compliance.batch.executor import LocalBackend, WorkerCrash, run_isolated
 from compliance.batch.journal import BatchLock
 from compliance.cli import cli
+from compliance.statuses import BatchStatus
 
 KEY_ENV = {"COMPLIANCE_PSEUDONYM_KEY": "batch-test-key"}
 
@@ -50,11 +51,11 @@ def test_every_input_is_accounted_for(batch_dir: Path, tmp_path: Path) -> None:
     result = run_batch(batch_dir, out, "--workers", "2")
     assert result.exit_code == 1, result.output
     assert statuses(out) == {
-        "alpha.json": "rendered",
-        "nested/beta.json": "rendered",
-        "broken.json": "rejected",
-        "garbage.json": "rejected",
-        "earlier.json": "skipped",
+        "alpha.json": BatchStatus.RENDERED,
+        "nested/beta.json": BatchStatus.RENDERED,
+        "broken.json": BatchStatus.REJECTED,
+        "garbage.json": BatchStatus.REJECTED,
+        "earlier.json": BatchStatus.SKIPPED,
     }
     for submission_id in ("ALPHA-2026-Q3", "BETA-2026-Q3"):
         folder = out / submission_id
@@ -130,14 +131,14 @@ def test_duplicate_submission_ids_are_rejected_not_overwritten(tmp_path: Path) -
     out = tmp_path / "out"
     assert run_batch(source, out).exit_code == 1
     entries = {e["input"]: e for e in manifest(out)["inputs"]}
-    assert entries["a.json"]["status"] == "rendered"
-    assert entries["b.json"]["status"] == "rejected"
+    assert entries["a.json"]["status"] == BatchStatus.RENDERED
+    assert entries["b.json"]["status"] == BatchStatus.REJECTED
     assert "also comes from a.json" in entries["b.json"]["reason"]
     # The verdict on b.json depended on a.json: once a.json is gone, b.json is filed.
     (source / "a.json").unlink()
     assert run_batch(source, out).exit_code == 0
     entries = {e["input"]: e for e in manifest(out)["inputs"]}
-    assert list(entries) == ["b.json"] and entries["b.json"]["status"] == "rendered"
+    assert list(entries) == ["b.json"] and entries["b.json"]["status"] == BatchStatus.RENDERED
 
 
 def test_a_second_batch_on_the_same_output_is_refused(batch_dir: Path, tmp_path: Path) -> None:
@@ -230,7 +231,7 @@ def test_killed_batch_completes_when_run_again(tmp_path: Path) -> None:
     assert not (out / "manifest.json").exists()
     finished = subprocess.run(command, env=environment, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
-    assert set(statuses(out).values()) == {"rendered"} and len(statuses(out)) == 8
+    assert set(statuses(out).values()) == {BatchStatus.RENDERED} and len(statuses(out)) == 8
     assert not list(out.rglob("*.part")) and not list(out.glob(".*.staging"))
     for entry in manifest(out)["inputs"]:
         for output in entry["outputs"]:
@@ -259,7 +260,7 @@ def test_a_task_restarted_after_a_kill_discards_its_half_written_files(tmp_path:
         packs_here=25,
     )
     outcome = check_and_render(task)
-    assert outcome.status == "rendered"
+    assert outcome.status == BatchStatus.RENDERED
     left = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()}
     assert left == {o.path for o in outcome.outputs}
 
@@ -280,4 +281,4 @@ def test_an_unwritable_batch_manifest_is_one_line_and_the_rerun_completes(
     (out / "manifest.json").rmdir()
     again = run_batch(batch_dir, out)
     assert again.exit_code == 1, again.output
-    assert statuses(out)["alpha.json"] == "rendered"
+    assert statuses(out)["alpha.json"] == BatchStatus.RENDERED

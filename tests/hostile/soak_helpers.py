@@ -55,11 +55,12 @@ from compliance.batch.run import (
     run_batch,
 )
 from compliance.pseudonyms import key_fingerprint
+from compliance.statuses import BatchStatus
 
 PERIOD = "2026-Q3"
 KEY = b"soak-test-key"
 
-RENDERED, REJECTED, SKIPPED = "rendered", "rejected", "skipped"
+RENDERED, REJECTED, SKIPPED = BatchStatus.RENDERED, BatchStatus.REJECTED, BatchStatus.SKIPPED
 
 # Content of an input and the status it earns once no fault is in the way.
 CONTENT_STATUS = {

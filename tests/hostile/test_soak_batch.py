@@ -24,6 +24,8 @@ from soak_helpers import (
     run,
 )
 
+from compliance.statuses import BatchStatus
+
 
 def entries(out: Path) -> list[dict]:
     return json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]
@@ -43,7 +45,7 @@ def test_a_thousand_inputs_with_faults_all_end_accounted_for(tmp_path: Path) -> 
     assert audit(plan, 2) == []
     assert second.reused == plan.reusable(first_entries)
     ready = [i for i in plan.inputs if i.kind == "ready" and i.fault not in PERSISTENT_FAULTS]
-    assert second.counts["rendered"] == len(ready)
+    assert second.counts[BatchStatus.RENDERED] == len(ready)
 
 
 def test_a_full_disk_on_the_batch_manifest_fails_the_run_cleanly(tmp_path: Path) -> None:

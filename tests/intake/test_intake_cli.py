@@ -24,6 +24,7 @@ from compliance.intake.convert import document_json
 from compliance.intake.layout import SHEET_NAMES
 from compliance.intake.template import iter_code_columns
 from compliance.readers.xlsx_reader import read_workbook
+from compliance.statuses import BatchStatus
 
 
 def run(*args: str) -> Result:
@@ -141,7 +142,7 @@ def test_batch_takes_intake_workbooks(tmp_path: Path, pseudonym_key: None) -> No
     assert result.exit_code == 1, result.output
     manifest = json.loads((out / "manifest.json").read_text())
     statuses = {entry["input"]: entry["status"] for entry in manifest["inputs"]}
-    assert statuses == {"ready.xlsx": "rendered", "broken.xlsx": "rejected"}
+    assert statuses == {"ready.xlsx": BatchStatus.RENDERED, "broken.xlsx": BatchStatus.REJECTED}
     assert (out / "NVS-2026-Q3" / "return.pdf").exists()
     rejected = next(e for e in manifest["inputs"] if e["input"] == "broken.xlsx")
     report = json.loads((out / rejected["outputs"][0]["path"]).read_text())

@@ -20,6 +20,7 @@ from regulator_helpers import Received, Rendered, expected_figures, sheet_record
 from compliance.cli import cli
 from compliance.metrics import METRIC_NAMES
 from compliance.regulator.pdf_attachment import embedded_files
+from compliance.statuses import SelectionStatus
 
 # Which returns each report must use, by the fixture's names (see conftest.py).
 USED = {
@@ -140,19 +141,21 @@ def test_amendment_supersedes_and_duplicates_count_once(
     returns = {row["file"]: row for row in sheet_records(out / "sector.xlsx", "Returns")}
     original = returns["kestrel/KESTREL-2026-Q3/return.xlsx"]
     amendment = returns["kestrel/KESTREL-2026-Q3-A1/return.xlsx"]
-    assert original["status"] == "superseded"
+    assert original["status"] == SelectionStatus.SUPERSEDED
     assert "KESTREL-2026-Q3-A1" in original["note"]
-    assert amendment["status"] == "used" and amendment["note"] == "amends KESTREL-2026-Q3"
+    assert amendment["status"] == SelectionStatus.USED
+    assert amendment["note"] == "amends KESTREL-2026-Q3"
     # The same file twice: the first by path is used, the other names it and is not counted.
     copy, original_q2 = "inbox-copies/lumen-q2/return.xlsx", "lumen/LUMEN-2026-Q2/return.xlsx"
-    assert returns[copy]["status"] == "used"
-    assert returns[original_q2]["status"] == "duplicate"
+    assert returns[copy]["status"] == SelectionStatus.USED
+    assert returns[original_q2]["status"] == SelectionStatus.DUPLICATE
     assert returns[original_q2]["note"] == f"duplicate of {copy} (the same file); counted once"
-    assert len(returns) == 13 and sum(r["status"] == "used" for r in returns.values()) == 11
+    assert len(returns) == 13
+    assert sum(r["status"] == SelectionStatus.USED for r in returns.values()) == 11
     for row in returns.values():
         path = received.root / row["file"]
         assert row["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert f"duplicate: {original_q2}" in result.output
+    assert f"{SelectionStatus.DUPLICATE}: {original_q2}" in result.output
     # The amended figures are the ones counted, not the original's.
     kestrel = sheet_records(reports["2026-Q3"][0] / "sector.xlsx", "Platforms")[0]
     assert kestrel["platform"] == "Kestrel Forums plc"
@@ -231,16 +234,16 @@ def test_a_rejected_or_competing_return_is_reported(received: Received, tmp_path
     out = tmp_path / "out"
     result = run("aggregate", str(folder), "--period", "2026-Q1", "--out", str(out))
     assert result.exit_code == 1, result.output
-    assert "rejected: junk.xlsx" in result.output
+    assert f"{SelectionStatus.REJECTED}: junk.xlsx" in result.output
     later = max(
         (tern, rival), key=lambda r: (r.document["generated_at"], r.document["submission_id"])
     )
     returns = {row["file"]: row for row in sheet_records(out / "sector.xlsx", "Returns")}
     statuses = {returns["a/return.xlsx"]["status"], returns["b/return.xlsx"]["status"]}
-    assert statuses == {"used", "conflict"}
-    used = next(row for row in returns.values() if row["status"] == "used")
+    assert statuses == {SelectionStatus.USED, SelectionStatus.CONFLICT}
+    used = next(row for row in returns.values() if row["status"] == SelectionStatus.USED)
     assert used["submission_id"] == later.document["submission_id"]
-    assert returns["junk.xlsx"]["status"] == "rejected"
+    assert returns["junk.xlsx"]["status"] == SelectionStatus.REJECTED
     platforms = sheet_records(out / "sector.xlsx", "Platforms")
     _check_metrics(platforms[0], expected_figures([later]), "conflict winner")
 
@@ -291,9 +294,9 @@ def test_a_chain_of_amendments_resolves_to_its_last_link(
         row["submission_id"]: row["status"] for row in sheet_records(out / "sector.xlsx", "Returns")
     }
     assert statuses == {
-        "KESTREL-2026-Q3": "superseded",
-        "KESTREL-2026-Q3-A1": "superseded",
-        "KESTREL-2026-Q3-A2": "used",
+        "KESTREL-2026-Q3": SelectionStatus.SUPERSEDED,
+        "KESTREL-2026-Q3-A1": SelectionStatus.SUPERSEDED,
+        "KESTREL-2026-Q3-A2": SelectionStatus.USED,
     }
     _check_metrics(
         sheet_records(out / "sector.xlsx", "Platforms")[0], expected_figures([last]), "A2"

@@ -201,4 +201,5 @@ def test_many_findings_in_one_place_are_listed_up_to_the_cap_then_counted() -> N
     cover = [reason for reason in reasons if reason.sheet == "Cover"]
     assert len(cover) == 1 and "phone number" in cover[0].message
     assert reasons[-1].message == "and 5 more value(s) shaped like personal data in sheet Removals"
+    assert reasons[-1].code.code == "RCV-P003"
     assert all("mail.example" not in reason.text() for reason in reasons)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from regulator_helpers import Received, copy_return
 
 from compliance.cli import cli
 from compliance.regulator.reasons import Kind, Reason
-from compliance.regulator.receive import PdfState, Receipt, ReceiptStatus, receive_return
+from compliance.regulator.receive import Receipt, receive_return
+from compliance.statuses import PdfState, ReceiptStatus
 
 
 def run(*args: str) -> Any:
@@ -70,11 +72,11 @@ def test_receipts_as_json(received: Received) -> None:
     result = run("receive", *map(str, files), "--format", "json")
     assert result.exit_code == 0, result.output
     receipts = json.loads(result.output)
-    assert [r["status"] for r in receipts] == ["accepted", "accepted"]
+    assert [r["status"] for r in receipts] == [ReceiptStatus.ACCEPTED, ReceiptStatus.ACCEPTED]
     assert receipts[0]["platform"] == "Lumen Video Teoranta"
     assert receipts[0]["submission_id"] == "LUMEN-2026-Q1"
     assert receipts[1]["period"] == "2026-Q3" and receipts[1]["filing_ready"] is True
-    assert receipts[0]["pdf"]["state"] == "absent"
+    assert receipts[0]["pdf"]["state"] == PdfState.ABSENT
     assert len(receipts[0]["sha256"]) == 64 and receipts[0]["reasons"] == []
 
 
@@ -108,7 +110,16 @@ def test_a_metric_edited_by_hand_is_rejected_at_its_cell(
     result = run("receive", str(path))
     assert result.exit_code == 1
     assert "REJECTED (2 reasons)" in result.output
-    assert "sheet Summary, row 2, column B (referrals_total): states" in result.output
+    # Each reason leads with its registered code (the README's "Receipt reasons").
+    assert (
+        "    - RCV-M001  sheet Summary, row 2, column B (referrals_total): states" in result.output
+    )
+    assert "    - RCV-D005  sheet Summary, row 2, column B (referrals_total): " in result.output
+    (as_json,) = json.loads(run("receive", str(path), "--format", "json").output)
+    assert [(r["code"], r["kind"]) for r in as_json["reasons"]] == [
+        ("RCV-M001", "metric"),
+        ("RCV-D005", "pdf"),
+    ]
 
 
 def test_a_ratio_or_median_nudged_is_caught(received: Received, tmp_path: Path) -> None:
@@ -145,6 +156,7 @@ def test_a_derived_column_edited_is_rejected_at_its_row(received: Received, tmp_
         ("Referrals", 3, "H", "hours_to_referral"),
         ("Referrals", 3, "I", "deadline_met"),
     }
+    assert {r.code.code for r in rows} == {"RCV-M002"}
     # The metrics are recomputed from the timestamps, through the same deadline function as
     # the column, so the Summary (untouched) still agrees: only the edited cells are wrong.
     assert not reasons_of(receipt, Kind.METRIC)
@@ -168,6 +180,7 @@ def test_personal_data_pasted_in_is_rejected_where_it_is(
     found = reasons_of(receipt, Kind.PERSONAL_DATA)
     assert len(found) == 1, [r.text() for r in receipt.reasons]
     assert (found[0].sheet, f"{found[0].column}{found[0].row}") == (sheet, cell)
+    assert found[0].code.code == "RCV-P001"
     assert kind in found[0].message
     result = run("receive", str(path))
     assert result.exit_code == 1
@@ -183,9 +196,12 @@ def test_personal_data_outside_the_cells_is_found(received: Received, tmp_path: 
 
     edit(path, change)
     found = reasons_of(receive_return(path), Kind.PERSONAL_DATA)
-    places = {(r.part, r.header) for r in found}
-    assert ("document properties", "creator") in places
-    assert any(part and part.startswith("xl/worksheets/") for part, _ in places)
+    places = {(r.code.code, r.part, r.header) for r in found}
+    assert ("RCV-P001", "document properties", "creator") in places
+    assert any(
+        code == "RCV-P002" and part and part.startswith("xl/worksheets/")
+        for code, part, _ in places
+    )
 
 
 def test_a_renamed_sheet_is_rejected_with_both_names(received: Received, tmp_path: Path) -> None:
@@ -193,7 +209,10 @@ def test_a_renamed_sheet_is_rejected_with_both_names(received: Received, tmp_pat
     edit(path, lambda workbook: setattr(workbook["Removals"], "title", "Removal"))
     receipt = receive_return(path)
     sheets = reasons_of(receipt, Kind.SHEETS)
-    assert {r.sheet for r in sheets} == {"Removal", "Removals"}
+    assert {(r.code.code, r.sheet) for r in sheets} == {
+        ("RCV-S002", "Removal"),
+        ("RCV-S001", "Removals"),
+    }
     assert any("no sheet named Removals" in r.message for r in sheets)
     assert receipt.received is None
 
@@ -209,13 +228,36 @@ def test_sheets_out_of_order_headers_and_types(received: Received, tmp_path: Pat
 
     edit(path, change)
     receipt = receive_return(path)
-    where = {(r.kind, r.sheet, r.row, r.column) for r in receipt.reasons}
-    assert (Kind.SHEETS, None, None, None) in where
-    assert (Kind.HEADER, "Content", 1, "C") in where
-    assert (Kind.CELL, "Referrals", 2, "J") in where
-    assert (Kind.CELL, "Removals", 2, "G") in where
+    where = {(r.kind, r.code.code, r.sheet, r.row, r.column) for r in receipt.reasons}
+    assert (Kind.SHEETS, "RCV-S005", None, None, None) in where
+    assert (Kind.HEADER, "RCV-S009", "Content", 1, "C") in where
+    assert (Kind.CELL, "RCV-C002", "Referrals", 2, "J") in where
+    assert (Kind.CELL, "RCV-C001", "Removals", 2, "G") in where
     formula = next(r for r in receipt.reasons if r.sheet == "Removals" and r.row == 2)
     assert "formula" in formula.message
+
+
+def test_many_bad_cells_are_listed_up_to_a_limit_and_counted(
+    received: Received, tmp_path: Path
+) -> None:
+    from compliance.regulator.structure import MAX_CELL_REASONS_PER_SHEET
+
+    path = copy_return(received.returns["tern-2026-Q1"], tmp_path / "cells", with_pdf=False)
+
+    def change(workbook: Any) -> None:
+        for row in range(2, 2 + MAX_CELL_REASONS_PER_SHEET + 5):
+            workbook["Referrals"][f"J{row}"] = "three"
+
+    edit(path, change)
+    referrals = [r for r in receive_return(path).reasons if r.sheet == "Referrals"]
+    assert len(referrals) == MAX_CELL_REASONS_PER_SHEET + 1
+    assert {r.code.code for r in referrals[:-1]} == {"RCV-C002"}
+    assert referrals[-1].code.code == "RCV-C006"
+    # Rows past the table's end also lack every other value: far more than 5 problems.
+    assert re.fullmatch(
+        r"and \d+ more cell\(s\) of this sheet with the same kinds of problem",
+        referrals[-1].message,
+    )
 
 
 def test_an_amendment_must_name_what_it_amends(received: Received, tmp_path: Path) -> None:
@@ -224,7 +266,9 @@ def test_an_amendment_must_name_what_it_amends(received: Received, tmp_path: Pat
     )
     edit(path, lambda workbook: workbook["Cover"].__setitem__("B4", None))
     cover = reasons_of(receive_return(path), Kind.COVER)
-    assert [(r.sheet, r.row, r.header) for r in cover] == [("Cover", 4, "amends_submission_id")]
+    assert [(r.code.code, r.sheet, r.row, r.header) for r in cover] == [
+        ("RCV-M004", "Cover", 4, "amends_submission_id")
+    ]
 
 
 # ----------------------------------------------------------------------------- the PDF
@@ -279,7 +323,9 @@ def test_garbage_is_rejected_and_a_missing_file_is_a_usage_error(
         (tmp_path / name).write_bytes(content)
         receipt = receive_return(tmp_path / name)
         assert not receipt.accepted, name
-        assert [r.kind for r in receipt.reasons] == [Kind.UNREADABLE], name
+        assert [(r.kind, r.code.code) for r in receipt.reasons] == [
+            (Kind.UNREADABLE, "RCV-U001")
+        ], name
     result = run("receive", str(good), *(str(tmp_path / n) for n in files))
     assert result.exit_code == 1
     assert "5 returns received: 1 accepted, 4 rejected." in result.output
