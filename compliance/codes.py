@@ -14,7 +14,8 @@ class CodeList(StrEnum):
     """A code list whose members carry a human title (and, for categories, a short code)."""
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
+        """The human title (not ``str.title``, which a member, being a string, also has)."""
         return _TITLES.get(self, self.value.replace("_", " "))
 
 

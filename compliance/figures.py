@@ -230,7 +230,7 @@ def _referral_row(referral: Referral, facts: ReferralFacts) -> tuple[Cell, ...]:
 
 
 def _content_rows(referral: Referral) -> list[tuple[Cell, ...]]:
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for item in referral.content_items:
         sha256 = next((h.value for h in item.hashes if h.algorithm.value == "sha256"), None)
         online = (

@@ -211,7 +211,7 @@ def tolerance(kind: MetricKind) -> float:
     digits = _DIGITS[kind]
     if digits is None:
         return 0.0
-    return 0.5 * 10**-digits + _SLACK[kind]
+    return 0.5 * 10.0**-digits + _SLACK[kind]
 
 
 def _priority_count(priority: Priority) -> MetricDefinition:

@@ -136,7 +136,7 @@ def render_referral_packs(
     drafting = draft and not result.report.filing_ready
     renderer = get_renderer()
     names = referral_file_names([r.referral_id for r in submission.referrals])
-    outputs = []
+    outputs: list[OutputFile] = []
     for referral, name in list(zip(submission.referrals, names, strict=True))[start:stop]:
         if not outputs:  # made here, so that a submission without referrals has no folder
             private_directory(directory / "referrals")

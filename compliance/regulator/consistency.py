@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from compliance.config import DEFAULT_CONFIG, RuleConfig
-from compliance.deadlines import Deadline, DeadlineState, assess_deadline, has_deadline
+from compliance.deadlines import Deadline, assess_deadline, has_deadline
 from compliance.durations import hours
 from compliance.metrics import (
     METRIC_BY_NAME,
@@ -39,6 +39,7 @@ from compliance.regulator.layout import LEGACY_STANDARD
 from compliance.regulator.model import Cover, ReceivedReturn
 from compliance.regulator.reasons import Reason
 from compliance.regulator.structure import ParsedReturn, Table
+from compliance.statuses import DeadlineState
 
 Row = TypeVar("Row")
 

@@ -31,6 +31,7 @@ from compliance.regulator.sector_sheets import (
     sector_json_bytes,
     sector_sheets,
 )
+from compliance.render.svg_drawing import PRIORITY_COLOURS
 from compliance.render.xlsx import write_workbook
 from compliance.statuses import SelectionStatus
 
@@ -169,9 +170,9 @@ def build_charts(report: SectorReport) -> dict[str, charts.Chart]:
             charts.hours_axis(),
             tuple(
                 charts.Segment(
-                    f"{priority.title} (deadline {_hours_text(deadlines[priority.value])})",
+                    f"{priority.label} (deadline {_hours_text(deadlines[priority.value])})",
                     0,
-                    charts.PRIORITY_COLOURS[priority],
+                    PRIORITY_COLOURS[priority],
                 )
                 for priority in Priority
             ),
@@ -223,7 +224,7 @@ def sector_html(report: SectorReport, sheets: tuple[Sheet, ...], renderer: Any) 
         ("file", "status", "submission_id", "period", "platform", "sha256", "note"),
     )
     chart_data = build_charts(report)
-    return renderer.environment.get_template(TEMPLATE).render(
+    markup: str = renderer.environment.get_template(TEMPLATE).render(
         draft=False,
         title=f"DTR-1 sector report {report.period.label}",
         author="DTR-1 sector report",
@@ -244,12 +245,13 @@ def sector_html(report: SectorReport, sheets: tuple[Sheet, ...], renderer: Any) 
         ],
         charts=chart_data,
         legend=charts.legend,
-        categories=[(category.code, category.title) for category in Category],
+        categories=[(category.code, category.label) for category in Category],
         families=families,
         coverage=coverage,
         returns=returns,
         sector_name=SECTOR_NAME,
     )
+    return markup
 
 
 def write_sector_report(report: SectorReport, out_dir: Path) -> list[Written]:

@@ -39,7 +39,7 @@ def _nice_max(value: int) -> int:
     """An axis maximum at or above ``value``: 1, 2, 5, 10, 20, 50 ..."""
     if value <= 1:
         return 1
-    magnitude = 10 ** math.floor(math.log10(value))
+    magnitude = int(10 ** math.floor(math.log10(value)))
     for step in (1, 2, 5, 10):
         if value <= step * magnitude:
             return step * magnitude
@@ -109,7 +109,7 @@ def referrals_by_priority(charts: ChartData, *, width: float = HALF_WIDTH) -> Ma
             svg_text(x + slot * 0.3, y - 4, count, size=9.5, anchor="middle", weight="bold")
         )
         parts.append(
-            svg_text(x + slot * 0.3, top + plot_h + 14, priority.title, size=9, anchor="middle")
+            svg_text(x + slot * 0.3, top + plot_h + 14, priority.label, size=9, anchor="middle")
         )
         parts.append(
             svg_text(
@@ -230,7 +230,7 @@ def hours_to_referral(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
     x = left
     for priority, colour in PRIORITY_COLOURS.items():
         parts.append(svg_rect(x, priority_y - 8, 8, 8, colour))
-        parts.append(svg_text(x + 12, priority_y, priority.title, size=8.5))
+        parts.append(svg_text(x + 12, priority_y, priority.label, size=8.5))
         x += 110
     parts.append(
         svg_text(x, priority_y, "(swatch: the referral's priority)", size=8, fill="#555555")

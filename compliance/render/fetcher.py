@@ -34,7 +34,7 @@ class FetchRefused(ComplianceError, PermissionError):
     """A URL outside the template folder, or of any scheme but ``file:``."""
 
 
-class TemplateOnlyFetcher(URLFetcher):
+class TemplateOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
     """A :class:`weasyprint.urls.URLFetcher` that serves files under one folder only."""
 
     def __init__(self, root: Path = TEMPLATE_DIR) -> None:

@@ -42,7 +42,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from compliance.codes import Category
 from compliance.config import DEFAULT_CONFIG, RuleConfig
-from compliance.deadlines import DeadlineState, assess_deadline, due_at
+from compliance.deadlines import assess_deadline, due_at
 from compliance.durations import describe_hours, format_timestamp
 from compliance.figures import ReturnView, Sheet
 from compliance.issues import Issue, Severity
@@ -51,6 +51,7 @@ from compliance.model import Referral, Submission
 from compliance.render import charts
 from compliance.render.assets import TEMPLATE_DIR
 from compliance.render.fetcher import TemplateOnlyFetcher
+from compliance.statuses import DeadlineState
 from compliance.versions import tool_version
 
 _LOG = logging.getLogger(__name__)
@@ -546,11 +547,11 @@ class PdfRenderer:
             created=_metadata_date(view.generated_at),
             view=view,
             cover_pairs=_pairs([row for row in cover.rows if row[0] != "source_sha256"]),
-            cover_values=dict(cover.rows),
+            cover_values={row[0]: row[1] for row in cover.rows},
             metrics=[(name, METRIC_BY_NAME[name].label, value) for name, value in view.metrics],
             breaches=breach_groups(view),
             charts=charts.all_charts(view.charts),
-            categories=[(category.code, category.title) for category in Category],
+            categories=[(category.code, category.label) for category in Category],
             tables=[
                 _table(view.sheet(name), self.max_table_rows)
                 for name in ("Referrals", "Content", "Removals", "Validation")

@@ -9,10 +9,10 @@ with :func:`structural_code` so that the catalogue is complete.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.issues import Severity
@@ -137,16 +137,19 @@ def structural_code(code: str, severity: Severity, title: str, reference: str) -
     _rule(code, severity, title, reference)
 
 
+CheckFunction = TypeVar("CheckFunction", bound=Callable[..., Iterable[Finding]])
+
+
 def _decorator(
     scope: Scope,
     code: str,
     severity: Severity | None,
     title: str | None,
     reference: str | None,
-) -> Any:
+) -> Callable[[CheckFunction], CheckFunction]:
     rule = _rule(code, severity, title, reference)
 
-    def register(function: Callable[..., Iterator[Finding]]) -> Callable[..., Iterator[Finding]]:
+    def register(function: CheckFunction) -> CheckFunction:
         CHECKS.append(Check(rule, scope, function))
         return function
 
@@ -158,7 +161,7 @@ def referral_rule(
     severity: Severity | None = None,
     title: str | None = None,
     reference: str | None = None,
-) -> Any:
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check run on each readable referral; paths are relative to the referral."""
     return _decorator("referral", code, severity, title, reference)
 
@@ -168,7 +171,7 @@ def removal_rule(
     severity: Severity | None = None,
     title: str | None = None,
     reference: str | None = None,
-) -> Any:
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check run on each readable moderation-log row; paths relative to the row."""
     return _decorator("removal", code, severity, title, reference)
 
@@ -178,7 +181,7 @@ def submission_rule(
     severity: Severity | None = None,
     title: str | None = None,
     reference: str | None = None,
-) -> Any:
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check run once over the whole submission; paths are absolute."""
     return _decorator("submission", code, severity, title, reference)
 

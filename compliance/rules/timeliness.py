@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from compliance.deadlines import Deadline, DeadlineState, assess_deadline, has_deadline
+from compliance.deadlines import Deadline, assess_deadline, has_deadline
 from compliance.durations import describe_hours, format_timestamp
 from compliance.issues import Severity
 from compliance.model import Referral, Removal
@@ -18,6 +18,7 @@ from compliance.rules.registry import (
     removal_rule,
     submission_rule,
 )
+from compliance.statuses import DeadlineState
 
 
 @referral_rule(

@@ -120,8 +120,8 @@ def test_referral_pack_shows_every_part(rendered: Rendered, canary: CanaryServer
             platform["nominated_officer"]["phone"],
             *raw["countries_concerned"],
             *(Category(c).code for c in raw["categories"]),
-            *(Category(c).title for c in raw["categories"]),
-            Priority(raw["priority"]).title,
+            *(Category(c).label for c in raw["categories"]),
+            Priority(raw["priority"]).label,
             *(action for action in raw["actions_taken"]),
         ):
             assert squash(value) in text, value
