@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
 from returns_fixture import ready_submission, write_json
 
 import compliance
@@ -51,6 +52,7 @@ def _title(workbook: Path) -> str:
     return openpyxl.load_workbook(workbook, read_only=True).properties.title
 
 
+@pytest.mark.slow
 def test_a_change_to_the_code_renders_again_instead_of_reusing(tmp_path: Path) -> None:
     package = _copy_package(tmp_path / "code")
     source, out = tmp_path / "in", tmp_path / "out"
