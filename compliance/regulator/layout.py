@@ -211,12 +211,30 @@ COVER_TYPES: dict[str, CellType] = {
     "filing_ready": BOOLEAN,
     "source_sha256": SHA256,
 }
-assert tuple(COVER_TYPES) == COVER_FIELDS
+
+
+def _require_same_columns(what: str, typed: Iterable[str], written: tuple[str, ...]) -> None:
+    """Refuse to import if the receiver would type other columns (or sheets, or fields) than
+    the writer writes, or in another order.
+
+    A real check, not an ``assert``: ``python -O`` drops asserts, and a receiver checking the
+    wrong columns would accept or reject returns for the wrong reasons.
+    """
+    if tuple(typed) != written:
+        raise RuntimeError(
+            f"{what}: the receiver has cell types for {tuple(typed)}, "
+            f"but the return is written with {written}"
+        )
+
+
+_require_same_columns("Cover", COVER_TYPES, COVER_FIELDS)
 
 METRIC_TYPES: dict[str, CellType] = {name: COUNT for name in METRIC_NAMES} | {
     "median_hours_to_referral": HOURS.or_empty(),
     "removals_referred_ratio": SHARE.or_empty(),
 }
+# A misspelt name above would add a metric of its own instead of typing the writer's.
+_require_same_columns("Summary", METRIC_TYPES, METRIC_NAMES)
 
 TABLE_TYPES: dict[str, dict[str, CellType]] = {
     "Referrals": {
@@ -280,8 +298,9 @@ TABLE_HEADERS: dict[str, tuple[str, ...]] = {
     "Removals": REMOVAL_COLUMNS,
     "Validation": VALIDATION_COLUMNS,
 }
+_require_same_columns("the return's sheets", TABLE_TYPES, tuple(TABLE_HEADERS))
 for _name, _header in TABLE_HEADERS.items():
-    assert tuple(TABLE_TYPES[_name]) == _header, _name
+    _require_same_columns(_name, TABLE_TYPES[_name], _header)
 
 KEY_VALUE_SHEETS: dict[str, tuple[tuple[str, str], dict[str, CellType]]] = {
     "Cover": (("field", "value"), COVER_TYPES),
