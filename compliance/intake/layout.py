@@ -624,13 +624,6 @@ def table(name: str) -> TableSheet:
     return sheet
 
 
-def key_value(name: str) -> KeyValueSheet:
-    sheet = SHEETS_BY_NAME[name]
-    if not isinstance(sheet, KeyValueSheet):
-        raise TypeError(f"{name} is a table sheet, not one of key/value rows")
-    return sheet
-
-
 def ancestors(sheet: TableSheet) -> tuple[TableSheet, ...]:
     """The sheets of a child sheet's parents, outermost first (Referrals, Subjects)."""
     chain: list[TableSheet] = []

@@ -71,9 +71,6 @@ MARKUP = (
     '<svg><image href="http://127.0.0.1:{port}/svg"/></svg>',
     "]]><!-- {{ 7*7 }} ${{7*7}} %s %n",
 )
-REFERRAL_PACK_SECTIONS = ("referrals", "platform")
-"""Where in a submission the text a referral pack shows comes from (its own referral's, and
-the platform's); the attestation is shown in the return; the moderation log only counted."""
 
 
 # ----------------------------------------------------------------------------- the model
