@@ -20,6 +20,7 @@ from compliance.versions import code_fingerprint
 # document properties.
 LABEL = 'f"DTR-1 quarterly return {'
 CHANGED_LABEL = 'f"DTR-1 quarterly return (changed code) {'
+PRINT_FINGERPRINT = "from compliance.versions import code_fingerprint; print(code_fingerprint())"
 
 
 def _copy_package(target: Path) -> Path:
@@ -82,9 +83,6 @@ def _fingerprint(code: Path) -> str:
     finished = subprocess.run(command, env=environment, cwd=code, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     return finished.stdout.strip()
-
-
-PRINT_FINGERPRINT = "from compliance.versions import code_fingerprint; print(code_fingerprint())"
 
 
 def test_the_code_fingerprint_covers_every_file_and_only_the_package(tmp_path: Path) -> None:
