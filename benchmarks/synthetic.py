@@ -58,7 +58,11 @@ ORDINARY_CATEGORIES = (
     "financing",
     "proscribed_support",
 )
-UNREFERRED_CATEGORIES = (*ORDINARY_CATEGORIES, "attack_footage")
+UNREFERRED_CATEGORIES = tuple(
+    category
+    for category in (*ORDINARY_CATEGORIES, *GRAVE_CATEGORIES)
+    if category not in ALWAYS_REFERRED
+)
 PRESERVATION_DAYS = 183
 SLOW_SUSPICION_SECONDS = 30 * 86400  # T008 warns above this
 

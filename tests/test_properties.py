@@ -9,6 +9,7 @@ import json
 import os
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies import (
@@ -89,6 +90,7 @@ def test_arbitrary_json_never_raises(value: Any) -> None:
         assert [issue.code for issue in result.report.issues] == ["DTR-S000"]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(submission_like())
 def test_submission_like_objects_never_raise(document: dict) -> None:
@@ -112,6 +114,7 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     assert_well_formed(check(data))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(valid_submissions(min_referrals=1), st.data())
 def test_corrupted_bytes_of_valid_submission_never_raise(document: dict, data: Any) -> None:
@@ -125,6 +128,7 @@ def test_corrupted_bytes_of_valid_submission_never_raise(document: dict, data: A
 # ------------------------------------------------------- 3: mutations and their paths
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(mutated_submissions())
 def test_mutated_submissions_never_raise_and_paths_resolve(mutated: tuple[dict, str]) -> None:
@@ -145,6 +149,7 @@ def test_mutated_submissions_never_raise_and_paths_resolve(mutated: tuple[dict, 
 # ------------------------------------------------------------------- 4: valid is clean
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(valid_submissions())
 def test_valid_submission_has_no_issues(document: dict) -> None:
@@ -173,27 +178,14 @@ def test_generator_is_deterministic_and_streams_the_same_document() -> None:
 
 # ------------------------------------------------------- 5: no personal data in messages
 
-PERSONAL_FIELDS = (
-    "account_id",
-    "username",
-    "display_name",
-    "email",
-    "phone",
-    "date_of_birth",
-    "ip",
-    "url",
-    "excerpt",
-    "narrative",
-)
-
 
 def _personal_locations(document: dict) -> list[tuple[list[Any], str]]:
     """(container path, field) for every personal-data field holding a string."""
-    found: list[tuple[list[Any], str]] = []
-    platform = document["platform"]
-    found += [(["platform", "nominated_officer"], "email")]
-    found += [(["platform", "nominated_officer"], "phone")]
-    del platform  # the officer's contact details count as personal data too (§7.2)
+    # The officer's contact details count as personal data too (§7.2).
+    found: list[tuple[list[Any], str]] = [
+        (["platform", "nominated_officer"], "email"),
+        (["platform", "nominated_officer"], "phone"),
+    ]
     for i, referral in enumerate(document["referrals"]):
         found.append((["referrals", i], "narrative"))
         for j, subject in enumerate(referral["subjects"]):
@@ -255,6 +247,7 @@ def assert_no_leak(result: CheckResult, value: str) -> None:
             assert form not in issue.message, (issue.code, issue.path, issue.message, value)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(valid_submissions(min_referrals=1), st.data())
 def test_messages_never_repeat_an_invalid_personal_value(document: dict, data: Any) -> None:
@@ -267,6 +260,7 @@ def test_messages_never_repeat_an_invalid_personal_value(document: dict, data: A
     assert_no_leak(result, value)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(valid_submissions(min_referrals=1), st.data())
 def test_business_rule_messages_never_repeat_personal_values(document: dict, data: Any) -> None:

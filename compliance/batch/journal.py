@@ -1,9 +1,10 @@
 """What a batch remembers between runs, and the lock that keeps two runs apart.
 
 Each finished input leaves a small journal entry under ``OUTDIR/.batch/done/``, named by a key
-over everything its outputs depend on (input bytes and path, tool, rule set, templates,
-pseudonym key, period). A re-run finds the entry, checks that the outputs it lists are still
-there with the same SHA-256, and reuses it; anything else is redone.
+over everything its outputs depend on (input bytes and path, period, pseudonym key, and the
+code: the tool version and a digest of every file of the package, rule set and templates
+included). A re-run finds the entry, checks that the outputs it lists are still there with
+the same SHA-256, and reuses it; anything else is redone.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, TextIO
 
 from compliance.atomic import write_bytes_atomic
 from compliance.errors import ComplianceError
-from compliance.versions import versions
+from compliance.versions import code_fingerprint, tool_version
 
 STATE_DIR = ".batch"
 
@@ -61,8 +62,10 @@ class BatchLock:
 
 
 def cache_key(relative: str, input_sha256: str, period: str, key_fingerprint: str) -> str:
+    # The code's digest, not only its version number: a change to the code that leaves the
+    # version alone (every change during development) must not reuse what the old code wrote.
     material = json.dumps(
-        [relative, input_sha256, period, key_fingerprint, versions()], sort_keys=True
+        [relative, input_sha256, period, key_fingerprint, tool_version(), code_fingerprint()]
     )
     return hashlib.sha256(material.encode()).hexdigest()
 

@@ -356,7 +356,9 @@ def _key_column(parent: TableSheet) -> Column:
 
     The note does not name the child sheet, so grandchildren inherit the column as it is.
     """
-    assert parent.id_field is not None
+    if parent.id_field is None:
+        # A child row names its parent by the parent's id: without one it cannot link.
+        raise TypeError(f"rows cannot name their parent: {parent.name} has no *_id field")
     outer = [column.name for column in parent.key_columns]
     within = f", within the same {' and '.join(outer)}" if outer else ""
     return Column(
@@ -490,7 +492,8 @@ def _build() -> tuple[Sheet, ...]:
         (*dict.fromkeys(nested), ("platform.", ("platform",)), ("", ())),
     )
     attestation_model = _shape(SubmissionEnvelope.model_fields["attestation"].annotation).model
-    assert attestation_model is not None
+    if attestation_model is None:
+        raise TypeError("the attestation is no longer a record: its sheet cannot be laid out")
     # Notes say "Required": a submission without an attestation is not filing-ready (R002).
     attestation, _ = _entries(attestation_model, ("attestation",))
     attestation_sheet = _key_value(
@@ -568,13 +571,8 @@ SHEET_NAMES: tuple[str, ...] = (INSTRUCTIONS, *SHEETS_BY_NAME)
 
 def table(name: str) -> TableSheet:
     sheet = SHEETS_BY_NAME[name]
-    assert isinstance(sheet, TableSheet)
-    return sheet
-
-
-def key_value(name: str) -> KeyValueSheet:
-    sheet = SHEETS_BY_NAME[name]
-    assert isinstance(sheet, KeyValueSheet)
+    if not isinstance(sheet, TableSheet):
+        raise TypeError(f"{name} is a sheet of key/value rows, not a table")
     return sheet
 
 

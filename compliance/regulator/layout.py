@@ -224,7 +224,23 @@ COVER_TYPES: dict[str, CellType] = {
     "filing_ready": BOOLEAN,
     "source_sha256": SHA256,
 }
-assert tuple(COVER_TYPES) == COVER_FIELDS
+
+
+def _require_same_columns(what: str, typed: Iterable[str], written: tuple[str, ...]) -> None:
+    """Refuse to import if the receiver would type other columns (or sheets, or fields) than
+    the writer writes, or in another order.
+
+    A real check, not an ``assert``: ``python -O`` drops asserts, and a receiver checking the
+    wrong columns would accept or reject returns for the wrong reasons.
+    """
+    if tuple(typed) != written:
+        raise RuntimeError(
+            f"{what}: the receiver has cell types for {tuple(typed)}, "
+            f"but the return is written with {written}"
+        )
+
+
+_require_same_columns("Cover", COVER_TYPES, COVER_FIELDS)
 
 _KIND_TYPES: dict[MetricKind, CellType] = {
     MetricKind.COUNT: COUNT,
@@ -234,6 +250,7 @@ _KIND_TYPES: dict[MetricKind, CellType] = {
 METRIC_TYPES: dict[str, CellType] = {
     metric.name: _KIND_TYPES[metric.kind] for metric in SUMMARY_METRICS
 }
+"""Typed by each metric's kind in the one metric table, so they cannot drift from the writer."""
 
 TABLE_TYPES: dict[str, dict[str, CellType]] = {
     "Referrals": {
@@ -297,8 +314,9 @@ TABLE_HEADERS: dict[str, tuple[str, ...]] = {
     "Removals": REMOVAL_COLUMNS,
     "Validation": VALIDATION_COLUMNS,
 }
+_require_same_columns("the return's sheets", TABLE_TYPES, tuple(TABLE_HEADERS))
 for _name, _header in TABLE_HEADERS.items():
-    assert tuple(TABLE_TYPES[_name]) == _header, _name
+    _require_same_columns(_name, TABLE_TYPES[_name], _header)
 
 KEY_VALUE_NAMES = ("Cover", "Summary")
 LEGACY_STANDARD = "1.0"

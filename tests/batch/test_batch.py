@@ -81,6 +81,7 @@ def test_every_input_is_accounted_for(batch_dir: Path, tmp_path: Path) -> None:
     assert not list(out.rglob("*.part")) and not list(out.rglob("*.staging"))
 
 
+@pytest.mark.slow
 def test_summary_workbook_has_a_row_per_submission(batch_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run_batch(batch_dir, out)
@@ -102,6 +103,7 @@ def test_summary_workbook_has_a_row_per_submission(batch_dir: Path, tmp_path: Pa
     assert by_input["garbage.json"]["referrals_total"] is None
 
 
+@pytest.mark.slow
 def test_rerun_redoes_nothing_and_a_changed_input_only_itself(
     batch_dir: Path, tmp_path: Path
 ) -> None:
@@ -124,6 +126,7 @@ def test_rerun_redoes_nothing_and_a_changed_input_only_itself(
     assert beta_pdf.stat().st_mtime_ns == stamps[1]
 
 
+@pytest.mark.slow
 def test_duplicate_submission_ids_are_rejected_not_overwritten(tmp_path: Path) -> None:
     source = tmp_path / "in"
     write_json(source / "a.json", ready_submission("SAME-ID"))
@@ -201,6 +204,7 @@ def test_usage_errors_exit_two(tmp_path: Path) -> None:
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_killed_batch_completes_when_run_again(tmp_path: Path) -> None:
     source = tmp_path / "in"
     for n in range(8):

@@ -13,6 +13,8 @@ from compliance.batch import run as batch_run
 from compliance.cli import cli
 
 KEY_ENV = {"COMPLIANCE_PSEUDONYM_KEY": "dask-test-key"}
+# A LocalCluster and its worker processes take seconds to start, and each test renders a quarter.
+pytestmark = pytest.mark.slow
 
 
 def three_referral_submission(submission_id: str) -> dict:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "fuzz_checker.py"
+pytestmark = pytest.mark.slow
 
 
 def test_fuzzing_the_checker_finds_no_crash(tmp_path: Path) -> None:

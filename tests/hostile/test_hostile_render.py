@@ -71,9 +71,6 @@ MARKUP = (
     '<svg><image href="http://127.0.0.1:{port}/svg"/></svg>',
     "]]><!-- {{ 7*7 }} ${{7*7}} %s %n",
 )
-REFERRAL_PACK_SECTIONS = ("referrals", "platform")
-"""Where in a submission the text a referral pack shows comes from (its own referral's, and
-the platform's); the attestation is shown in the return; the moderation log only counted."""
 
 
 # ----------------------------------------------------------------------------- the model
@@ -309,6 +306,7 @@ def pack_of(rendered: HostileRender, referral: int) -> str:
 # ----------------------------------------------------------------------------- tests
 
 
+@pytest.mark.slow
 def test_every_free_text_field_gets_hostile_text_or_a_located_refusal(
     hostile: HostileRender,
 ) -> None:
@@ -321,6 +319,7 @@ def test_every_free_text_field_gets_hostile_text_or_a_located_refusal(
     assert set(hostile.refused) <= {"Hash.value"}
 
 
+@pytest.mark.slow
 def test_rendering_hostile_text_makes_no_request_and_no_active_pdf(
     hostile: HostileRender,
 ) -> None:
@@ -341,6 +340,7 @@ def test_rendering_hostile_text_makes_no_request_and_no_active_pdf(
             assert all(b"root:" not in content for content in contents)
 
 
+@pytest.mark.slow
 def test_return_xlsx_keeps_hostile_text_as_plain_text(hostile: HostileRender) -> None:
     path = hostile.folder / "return.xlsx"
     by_marker = {hostile.marker(item): item.value for item in hostile.placed}
@@ -364,6 +364,7 @@ def test_return_xlsx_keeps_hostile_text_as_plain_text(hostile: HostileRender) ->
                 assert b"<f>" not in part and b"<f " not in part and b"hyperlink" not in part
 
 
+@pytest.mark.slow
 def test_pdfs_show_hostile_text_literally(hostile: HostileRender) -> None:
     shown = 0
     for item in hostile.placed:
@@ -389,6 +390,7 @@ def test_pdfs_show_hostile_text_literally(hostile: HostileRender) -> None:
     assert "[U+202E]" in hostile.texts["return.pdf"]  # the override is shown, not obeyed
 
 
+@pytest.mark.slow
 def test_hostile_personal_data_never_reaches_the_regulator(hostile: HostileRender) -> None:
     personal = [i for i in hostile.placed if i.slot.path[-1] in PERSONAL_DATA_FIELDS]
     assert {i.slot.path[-1] for i in personal} >= {"narrative", "excerpt", "account_id"}
@@ -404,6 +406,7 @@ def test_hostile_personal_data_never_reaches_the_regulator(hostile: HostileRende
         assert marker not in workbook, item.slot.field
 
 
+@pytest.mark.slow
 def test_personal_data_outputs_are_owner_only(hostile: HostileRender) -> None:
     def mode(path: Path) -> int:
         return stat.S_IMODE(path.stat().st_mode)

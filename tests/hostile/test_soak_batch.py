@@ -31,6 +31,7 @@ def entries(out: Path) -> list[dict]:
     return json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]
 
 
+@pytest.mark.slow
 def test_a_thousand_inputs_with_faults_all_end_accounted_for(tmp_path: Path) -> None:
     plan = build_plan(tmp_path, 1000)
     assert set(plan.faults()) == set(FAULT_KINDS)

@@ -13,10 +13,9 @@ from typing import Any
 
 import openpyxl
 
-from compliance.check import CheckResult, check_bytes
+from compliance.check import CheckResult
 from compliance.intake.layout import SHEET_NAMES
 from compliance.intake.template import write_intake
-from compliance.issues import Issue
 from compliance.model import Submission
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -48,10 +47,6 @@ def same_submission(left: dict[str, Any], right: dict[str, Any]) -> bool:
 
 def issue_keys(result: CheckResult) -> list[tuple[str, str, str]]:
     return [(i.code, i.path, i.message) for i in result.report.issues]
-
-
-def issues_at(data: bytes, path: str) -> list[Issue]:
-    return [issue for issue in check_bytes(data).report.issues if issue.path == path]
 
 
 def source(sheet: str, row: int, column: str) -> dict[str, Any]:

@@ -95,6 +95,7 @@ def embedded_return(pdf: Path) -> dict[str, Any]:
     return result
 
 
+@pytest.mark.slow
 def test_render_of_a_workbook_equals_render_of_its_json(
     tmp_path: Path, pseudonym_key: None
 ) -> None:
@@ -126,6 +127,7 @@ def test_render_of_a_workbook_equals_render_of_its_json(
         assert list(sheets["xlsx"][sheet_name].values) == list(sheets["json"][sheet_name].values)
 
 
+@pytest.mark.slow
 def test_batch_takes_intake_workbooks(tmp_path: Path, pseudonym_key: None) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -129,6 +129,7 @@ def submissions(draw: st.DrawFn) -> dict[str, Any]:
     return document
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60,
     deadline=None,

@@ -26,11 +26,14 @@ from compliance.readers.xlsx_package import column_letter
 from compliance.readers.xlsx_reader import read_workbook
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None,
-    reason="LibreOffice (soffice) is not installed; install libreoffice-calc-nogui to run "
-    "the intake round trip through a real spreadsheet program",
-)
+pytestmark = [
+    pytest.mark.slow,  # LibreOffice starts for every workbook it saves
+    pytest.mark.skipif(
+        SOFFICE is None,
+        reason="LibreOffice (soffice) is not installed; install libreoffice-calc-nogui to run "
+        "the intake round trip through a real spreadsheet program",
+    ),
+]
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_inputs"
 
 # Free text as people paste it. Left out: text holding an escaped escape such as

@@ -211,6 +211,7 @@ def _json_records(path: Path, sheet: str) -> list[dict[str, Any]]:
     ]
 
 
+@pytest.mark.slow
 def test_same_returns_give_the_same_bytes(
     received: Received, reports: dict[str, Any], tmp_path: Path
 ) -> None:

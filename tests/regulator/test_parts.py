@@ -63,11 +63,14 @@ def test_what_a_return_legitimately_holds_is_not_personal_data(text: str) -> Non
 
 
 def test_every_return_json_is_read_back_exactly(received: Received) -> None:
-    for name, rendered in received.returns.items():
-        if rendered.pdf is None:
-            continue
-        contents = embedded_files(rendered.pdf.read_bytes(), "return.json")
-        assert contents == [rendered.view.to_json_bytes()], name
+    pdfs = {
+        name: (rendered.pdf, rendered.view)
+        for name, rendered in received.returns.items()
+        if rendered.pdf is not None
+    }
+    assert pdfs, "no return was rendered with its PDF: this test would check nothing"
+    for name, (pdf, view) in pdfs.items():
+        assert embedded_files(pdf.read_bytes(), "return.json") == [view.to_json_bytes()], name
 
 
 def _pdf(*objects: bytes) -> bytes:
@@ -99,26 +102,31 @@ def test_two_different_embedded_files_of_one_name_are_both_returned() -> None:
 
 
 @pytest.mark.parametrize(
-    "pdf",
+    ("pdf", "reason"),
     [
-        b"GIF89a",
-        b"%PDF-1.7\nnothing here",
-        _pdf(
-            b"<</Type /Filespec /F (return.json) /EF <</F 2 0 R>>>>",
-            b"<</Length 3>>\nstream\nabc\nendstream",
-        ),
-        _pdf(
-            b"<</Type /Filespec /F (return.json) /EF <</F 2 0 R>>>>",
-            b"<</Filter /FlateDecode /Length 5>>\nstream\nxxxxx\nendstream",
+        (b"GIF89a", "the file is not a PDF"),
+        (b"%PDF-1.7\nnothing here", "no PDF objects were found in the file"),
+        (
+            _pdf(
+                b"<</Type /Filespec /F (return.json) /EF <</F 2 0 R>>>>",
+                b"<</Filter /FlateDecode /Length 5>>\nstream\nxxxxx\nendstream",
+            ),
+            "a compressed PDF stream is damaged",
         ),
     ],
 )
-def test_damaged_pdfs_are_unreadable_not_a_crash(pdf: bytes) -> None:
-    try:
-        contents = embedded_files(pdf, "return.json")
-    except PdfUnreadable:
-        return
-    assert contents in ([], [b"abc"])
+def test_damaged_pdfs_are_unreadable_not_a_crash(pdf: bytes, reason: str) -> None:
+    with pytest.raises(PdfUnreadable) as raised:
+        embedded_files(pdf, "return.json")
+    assert str(raised.value) == reason
+
+
+def test_an_embedded_file_without_a_filter_is_read_as_it_is() -> None:
+    pdf = _pdf(
+        b"<</Type /Filespec /F (return.json) /EF <</F 2 0 R>>>>",
+        b"<</Length 3>>\nstream\nabc\nendstream",
+    )
+    assert embedded_files(pdf, "return.json") == [b"abc"]
 
 
 def test_a_zip_bomb_is_refused_before_parsing(tmp_path: object) -> None:

@@ -295,6 +295,7 @@ def test_pdf_tools_accept_the_files(rendered: Rendered, tool: str, tmp_path: Pat
 # ----------------------------------------------------------------------------- reproducibility
 
 
+@pytest.mark.slow
 def test_same_bytes_twice_in_one_process(rendered: Rendered, renderer: Any) -> None:
     submission = rendered.result.submission
     assert submission is not None
@@ -325,6 +326,7 @@ print(hashlib.sha256(renderer.render_return(view, draft=False)).hexdigest())
 """
 
 
+@pytest.mark.slow
 def test_same_bytes_in_another_process(rendered: Rendered, canary: CanaryServer) -> None:
     result = subprocess.run(
         [sys.executable, "-c", _OTHER_PROCESS, PSEUDONYM_KEY.decode()],
