@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-system_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf)
+# postgresql: initdb and pg_ctl, with which the ledger tests start a throwaway server when
+# none answers on 127.0.0.1:5432 (tests/ledger/ledger_postgres.py).
+system_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf postgresql)
 missing=()
 for package in "${system_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -17,7 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
     echo "install: warning: missing ${missing[*]} (needs root and apt-get); PDF rendering" \
-         "may fail or be slower, and PDF checks in the tests will be skipped" >&2
+         "may fail or be slower, PDF checks in the tests will be skipped, and PostgreSQL" \
+         "ledger tests need a server (COMPLIANCE_TEST_POSTGRES_URL)" >&2
   fi
 fi
 
