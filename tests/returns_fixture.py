@@ -273,6 +273,15 @@ def ready_submission(submission_id: str) -> dict[str, Any]:
     return document
 
 
+def broken_submission(submission_id: str) -> dict[str, Any]:
+    """Not filing-ready: R2 says it was referred but not to whom (DTR-I008, an error). Its late
+    referral alone would not do: a breach is disclosed, never a reason to refuse (DTR-1.1)."""
+    document = submission()
+    document["submission_id"] = submission_id
+    document["referrals"][1]["referred_to"] = None
+    return document
+
+
 def write_json(path: Path, document: dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")

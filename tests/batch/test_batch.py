@@ -70,9 +70,10 @@ def test_every_input_is_accounted_for(batch_dir: Path, tmp_path: Path) -> None:
     assert not (out / "BROKEN-2026-Q3").exists() and not (out / "GAMMA-2026-Q2").exists()
     entries = {entry["input"]: entry for entry in manifest(out)["inputs"]}
     broken = entries["broken.json"]
-    assert broken["counts"] == {"fatal": 0, "error": 1, "warning": 2}
+    assert broken["counts"] == {"fatal": 0, "error": 1, "breach": 1, "warning": 2}
     report = json.loads((out / broken["outputs"][0]["path"]).read_text())
-    assert report["issues"][0]["code"] == "DTR-T005"
+    codes = {issue["code"]: issue["severity"] for issue in report["issues"]}
+    assert codes["DTR-I008"] == "error" and codes["DTR-T005"] == "breach"
     assert entries["garbage.json"]["counts"]["fatal"] == 1
     for entry in entries.values():
         for output in entry["outputs"]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from returns_fixture import ready_submission, submission, write_json
+from returns_fixture import broken_submission, ready_submission, submission, write_json
 
 from compliance.batch import run as batch_run
 from compliance.cli import cli
@@ -31,7 +31,7 @@ def quarter(tmp_path: Path) -> Path:
     source = tmp_path / "in"
     write_json(source / "a.json", three_referral_submission("ALPHA-2026-Q3"))
     write_json(source / "b" / "b.json", ready_submission("BETA-2026-Q3"))
-    write_json(source / "broken.json", dict(submission(), submission_id="BROKEN-2026-Q3"))
+    write_json(source / "broken.json", broken_submission("BROKEN-2026-Q3"))
     (source / "garbage.json").write_bytes(b"\xff\xfe not json")
     return source
 

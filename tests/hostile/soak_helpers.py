@@ -39,7 +39,7 @@ from unittest import mock
 import openpyxl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from returns_fixture import ready_submission, submission
+from returns_fixture import broken_submission, ready_submission
 
 import compliance.atomic
 import compliance.batch.summary
@@ -159,7 +159,10 @@ class SoakPlan:
 def _content(kind: str, number: int) -> bytes:
     submission_id = f"SOAK-{number:05d}"
     if kind in ("ready", "other_period", "errors"):
-        document = submission() if kind == "errors" else ready_submission(submission_id)
+        if kind == "errors":
+            document = broken_submission(submission_id)
+        else:
+            document = ready_submission(submission_id)
         document["submission_id"] = submission_id
         if kind == "other_period":
             document["period"] = "2026-Q2"
