@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -428,11 +428,39 @@ class Submission(SubmissionEnvelope):
         return frozenset(service.service_id for service in self.platform.services)
 
 
-def submission_json_schema() -> dict[str, Any]:
-    """The JSON Schema of a submission, as `compliance schema` prints it."""
-    schema = Submission.model_json_schema()
+_DOCUMENT_SCHEMA_VERSION = f"The DTR-1 version this document follows; always {SCHEMA_VERSION}."
+_REFERRAL_DOCUMENT_REFERRAL = "The referral, as in a submission's referrals."
+
+
+class ReferralEnvelope(DTRModel):
+    """A referral document without its referral, which the checker validates on its own."""
+
+    schema_version: str = Field(description=_DOCUMENT_SCHEMA_VERSION)
+    document: Literal["referral"] = Field(
+        description="Marks a referral document: always referral. A submission has no such field."
+    )
+    generated_at: Timestamp = Field(
+        description="When this document was produced; the 'now' of its deadline checks."
+    )
+    platform: Platform = Field(description="The reporting entity.")
+
+
+class ReferralEnvelopeWithRawReferral(ReferralEnvelope):
+    """The envelope with its referral unchecked, for the checker's first pass."""
+
+    referral: Any = Field(description=_REFERRAL_DOCUMENT_REFERRAL)
+
+
+class ReferralDocument(ReferralEnvelope):
+    """One referral filed on its own, the moment it is made (DTR-1 10.1)."""
+
+    referral: Referral = Field(description=_REFERRAL_DOCUMENT_REFERRAL)
+
+
+def _published_schema(model: type[BaseModel], title: str) -> dict[str, Any]:
+    schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "DTR-1 submission"
+    schema["title"] = title
     # The model types the version as any string (the checker tests it first, as DTR-S000);
     # the published schema pins the one version and keeps the field's meaning.
     version = schema["properties"]["schema_version"]
@@ -442,6 +470,17 @@ def submission_json_schema() -> dict[str, Any]:
         "description": version["description"],
     }
     return schema
+
+
+def submission_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a submission, as `compliance schema` prints it."""
+    return _published_schema(Submission, "DTR-1 submission")
+
+
+def referral_document_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a referral document, as `compliance schema --document referral`
+    prints it."""
+    return _published_schema(ReferralDocument, "DTR-1 referral document")
 
 
 PERSONAL_DATA_FIELDS: frozenset[str] = frozenset(
@@ -500,6 +539,7 @@ __all__: Sequence[str] = (
     "Platform",
     "Preservation",
     "Referral",
+    "ReferralDocument",
     "Removal",
     "Service",
     "Subject",
