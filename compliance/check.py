@@ -34,7 +34,7 @@ from compliance.readers.errors import UnreadableDocument
 from compliance.readers.file_kind import is_workbook, misnamed_workbook_reason
 from compliance.readers.json_reader import JsonLineLocator, parse_json
 from compliance.rules.registry import Check, Finding, RuleContext, SubmissionFacts
-from compliance.structure_errors import structure_issues
+from compliance.structure_errors import json_pointer, structure_issues
 
 Locator = Callable[[Iterable[str]], dict[str, Source]]
 
@@ -113,9 +113,28 @@ def check_bytes(
         try:
             document, locate, reader_issues = read_document(data, name=source_name)
         except UnreadableDocument as error:
-            fatal = Issue("DTR-S000", Severity.FATAL, error.message, "", None, error.source)
-            return CheckResult(source_name, digest, Report([fatal]), None)
-        submission, report = check_document(document, locate=locate, config=config)
+            return CheckResult(source_name, digest, Report([unreadable_issue(error)]), None)
+        return check_read_submission(
+            document, locate, reader_issues, source_name=source_name, digest=digest, config=config
+        )
+
+
+def unreadable_issue(error: UnreadableDocument) -> Issue:
+    """The fatal issue of an input that no reader could read."""
+    return Issue("DTR-S000", Severity.FATAL, error.message, "", None, error.source)
+
+
+def check_read_submission(
+    document: Any,
+    locate: Locator,
+    reader_issues: list[Issue],
+    *,
+    source_name: str,
+    digest: str,
+    config: RuleConfig = DEFAULT_CONFIG,
+) -> CheckResult:
+    """Check a submission that :func:`read_document` has read, with the reader's issues."""
+    submission, report = check_document(document, locate=locate, config=config)
     if reader_issues and not report.is_fatal:
         # A workbook's own problems (a formula, merged cells, an orphan row) are located
         # exactly; a structure issue the checker found at the same path says less.
@@ -158,15 +177,20 @@ def check_document(
     document: Any, *, locate: Locator | None = None, config: RuleConfig = DEFAULT_CONFIG
 ) -> tuple[Submission | None, Report]:
     """Check a parsed document; returns what could be read and the report."""
-    fatal = _unreadable_reason(document)
+    fatal = unreadable_reason(document)
     if fatal:
         return None, Report([Issue("DTR-S000", Severity.FATAL, fatal, "")])
     with cyclic_gc_paused():
         submission, issues = _Checker(document, config).run()
-    if locate is not None and issues:
-        sources = locate({issue.path for issue in issues})
-        issues = [_with_source(issue, sources.get(issue.path)) for issue in issues]
-    return submission, Report(issues)
+    return submission, Report(located(issues, locate))
+
+
+def located(issues: list[Issue], locate: Locator | None) -> list[Issue]:
+    """The issues with their place in the input file, where the locator knows it."""
+    if locate is None or not issues:
+        return issues
+    sources = locate({issue.path for issue in issues})
+    return [_with_source(issue, sources.get(issue.path)) for issue in issues]
 
 
 def _with_source(issue: Issue, source: Source | None) -> Issue:
@@ -175,7 +199,8 @@ def _with_source(issue: Issue, source: Source | None) -> Issue:
     return Issue(issue.code, issue.severity, issue.message, issue.path, issue.referral_id, source)
 
 
-def _unreadable_reason(document: Any) -> str | None:
+def unreadable_reason(document: Any) -> str | None:
+    """Why ``document`` cannot be read as DTR-1 at all (DTR-S000), or ``None``."""
     if not isinstance(document, dict):
         return "The document is not a JSON object, so it cannot be a DTR-1 submission."
     version = document.get("schema_version", None)
@@ -192,10 +217,9 @@ class _Checker:
         self.raw = raw
         self.config = config
         self.issues: list[Issue] = []
-        self.context = self._rule_context()
-        reference_date = self.context.generated_at.date() if self.context.generated_at else None
-        self.validation_context = {"reference_date": reference_date, "age_range": config.age_range}
-        self.referral_checks = _functions(rules.CHECKS, "referral")
+        self.context = rule_context(raw, config, period=raw.get("period"))
+        self.validation_context = validation_context(self.context)
+        self.referral_checks = referral_checks()
         self.removal_checks = _functions(rules.CHECKS, "removal")
 
     def run(self) -> tuple[Submission | None, list[Issue]]:
@@ -215,16 +239,6 @@ class _Checker:
             submission = Submission.model_construct(**fields)
         return submission, self.issues
 
-    def _rule_context(self) -> RuleContext:
-        generated_at = _valid_or_none(_timestamp, self.raw.get("generated_at"))
-        period_text = _valid_or_none(_period_text, self.raw.get("period"))
-        return RuleContext(
-            config=self.config,
-            generated_at=generated_at,
-            period=Period.parse(period_text) if period_text else None,
-            service_ids=_declared_services(self.raw.get("platform")),
-        )
-
     def _envelope(self) -> EnvelopeWithRawLists | None:
         try:
             return EnvelopeWithRawLists.model_validate(self.raw, context=self.validation_context)
@@ -241,17 +255,16 @@ class _Checker:
 
     def _referrals(self) -> Iterator[tuple[int, Referral]]:
         for index, raw in enumerate(self._list("referrals")):
-            referral_id = referral_id_of(raw)
-            try:
-                referral = Referral.model_validate(raw, context=self.validation_context)
-            except ValidationError as error:
-                self.issues.extend(structure_issues(error, ("referrals", index), referral_id))
-                continue
-            prefix = f"/referrals/{index}"
-            for check, function in self.referral_checks:
-                for finding in function(referral, self.context):
-                    self._add(check, finding, prefix, referral.referral_id)
-            yield index, referral
+            referral = check_referral(
+                raw,
+                ("referrals", index),
+                self.issues,
+                checks=self.referral_checks,
+                context=self.context,
+                validation_context=self.validation_context,
+            )
+            if referral is not None:
+                yield index, referral
 
     def _removals(self) -> Iterator[tuple[int, Removal]]:
         for index, raw in enumerate(self._list("moderation_log")):
@@ -305,20 +318,79 @@ class _Checker:
         )
 
     def _add(self, check: Check, finding: Finding, prefix: str, referral_id: str | None) -> None:
-        rule = check.rule
-        self.issues.append(
-            Issue(
-                rule.code,
-                rule.severity,
-                finding.message,
-                prefix + finding.path,
-                finding.referral_id or referral_id,
-            )
-        )
+        self.issues.append(rule_issue(check, finding, prefix, referral_id))
+
+
+def rule_issue(check: Check, finding: Finding, prefix: str, referral_id: str | None) -> Issue:
+    """The issue a business rule's finding makes, at ``prefix`` + the finding's own path."""
+    rule = check.rule
+    return Issue(
+        rule.code,
+        rule.severity,
+        finding.message,
+        prefix + finding.path,
+        finding.referral_id or referral_id,
+    )
 
 
 def _functions(checks: list[Check], scope: str) -> list[tuple[Check, Callable[..., Any]]]:
     return [(check, check.function) for check in checks if check.scope == scope]
+
+
+CheckFunctions = list[tuple[Check, Callable[..., Any]]]
+
+
+def referral_checks(excluded: frozenset[str] = frozenset()) -> CheckFunctions:
+    """The registered checks of one referral, less the codes ``excluded``."""
+    return [
+        (check, function)
+        for check, function in _functions(rules.CHECKS, "referral")
+        if check.rule.code not in excluded
+    ]
+
+
+def rule_context(raw: dict[str, Any], config: RuleConfig, *, period: Any) -> RuleContext:
+    """What rules know beyond their own object, read from the raw document so that a broken
+    envelope costs only what is broken: ``generated_at`` (the "now"), the declared services,
+    and the period of a quarterly submission (``None`` for anything else)."""
+    period_text = _valid_or_none(_period_text, period)
+    return RuleContext(
+        config=config,
+        generated_at=_valid_or_none(_timestamp, raw.get("generated_at")),
+        period=Period.parse(period_text) if period_text else None,
+        service_ids=_declared_services(raw.get("platform")),
+    )
+
+
+def validation_context(context: RuleContext) -> dict[str, Any]:
+    """What the models' own validators need: the date that ages are counted on."""
+    reference_date = context.generated_at.date() if context.generated_at else None
+    return {"reference_date": reference_date, "age_range": context.config.age_range}
+
+
+def check_referral(
+    raw: Any,
+    location: tuple[str | int, ...],
+    issues: list[Issue],
+    *,
+    checks: CheckFunctions,
+    context: RuleContext,
+    validation_context: dict[str, Any],
+) -> Referral | None:
+    """Validate one raw referral at ``location`` and run ``checks`` on it if it is readable.
+
+    Its issues are appended to ``issues``; returns the referral, or ``None`` if unreadable.
+    """
+    try:
+        referral = Referral.model_validate(raw, context=validation_context)
+    except ValidationError as error:
+        issues.extend(structure_issues(error, location, referral_id_of(raw)))
+        return None
+    prefix = json_pointer(location)
+    for check, function in checks:
+        for finding in function(referral, context):
+            issues.append(rule_issue(check, finding, prefix, referral.referral_id))
+    return referral
 
 
 def _inside_list_items(path: str) -> bool:
