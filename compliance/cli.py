@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from compliance.check import InputError, check_path
+from compliance.check import InputError
 from compliance.cli_options import format_option
 from compliance.exit_status import EXIT_NOT_READY, EXIT_OK, EXIT_USAGE, UsageError
 from compliance.regulator.commands import aggregate, receive
@@ -39,20 +39,24 @@ def cli() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @format_option("text for people; json for machines (one object per input).")
 def validate(files: tuple[Path, ...], output_format: str) -> None:
-    """Check submissions against DTR-1 and report every issue found.
+    """Check submissions and referral documents against DTR-1 and report every issue found.
 
     Each issue has its code, severity, a plain-English message, the JSON Pointer of the
-    offending value and where it is in the file (line, or sheet/row/column). Exit status is
-    0 when every file is filing-ready, 1 when any is not, 2 when a file cannot be opened.
+    offending value and where it is in the file (line, or sheet/row/column). A referral
+    document (one referral, "document": "referral") is checked by the rules of one referral.
+    Exit status is 0 when every file is filing-ready, 1 when any is not, 2 when a file cannot
+    be opened.
 
     \b
     Example:
       compliance validate sample_inputs/*.json --format json
     """
+    from compliance.referral_check import check_any_path
+
     results = []
     for path in files:
         try:
-            results.append(check_path(path))
+            results.append(check_any_path(path))
         except InputError as error:
             raise UsageError(str(error)) from None
     if output_format == "json":
@@ -84,16 +88,27 @@ def rules(output_format: str) -> None:
 
 
 @cli.command()
-def schema() -> None:
-    """Print the JSON Schema of a DTR-1 submission (sections 3 and 4 of the standard).
+@click.option(
+    "--document",
+    "document",
+    type=click.Choice(["submission", "referral"]),
+    default="submission",
+    show_default=True,
+    help="The document whose schema to print: a quarterly submission or a referral document.",
+)
+def schema(document: str) -> None:
+    """Print the JSON Schema of a DTR-1 submission (sections 3 and 4 of the standard), or of a
+    referral document (section 10.1).
 
     \b
     Example:
       compliance schema > dtr1.schema.json
+      compliance schema --document referral > dtr1-referral.schema.json
     """
-    from compliance.model import submission_json_schema
+    from compliance.model import referral_document_json_schema, submission_json_schema
 
-    click.echo(json.dumps(submission_json_schema(), indent=2, ensure_ascii=False))
+    schemas = {"submission": submission_json_schema, "referral": referral_document_json_schema}
+    click.echo(json.dumps(schemas[document](), indent=2, ensure_ascii=False))
 
 
 @cli.command()
@@ -122,12 +137,16 @@ def render(file: Path, out_dir: Path, draft: bool) -> None:
       compliance render sample_inputs/harbourlight-2026-Q3.json --out output/
     """
     from compliance.pseudonyms import Pseudonymiser, load_key
+    from compliance.referral_check import ReferralCheckResult, check_any_path, not_rendered_reason
     from compliance.returns import NotRenderable, render_submission
 
     try:
-        result = check_path(file)
+        result = check_any_path(file)
     except InputError as error:
         raise UsageError(str(error)) from None
+    if isinstance(result, ReferralCheckResult):  # filed one by one with `refer`, not rendered
+        click.echo(not_rendered_reason(result), err=True)
+        sys.exit(EXIT_NOT_READY)
     try:
         outputs = render_submission(
             result, out_dir, draft=draft, pseudonymiser=Pseudonymiser(load_key())

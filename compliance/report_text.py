@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from compliance.check import CheckResult
 from compliance.issues import Issue, Severity, Source
+from compliance.referral_check import ReferralCheckResult
 
 
 def describe_source(source: Source | None) -> str:
@@ -38,11 +39,15 @@ def _issue_line(issue: Issue) -> str:
     return f"    {issue.severity.value:<7} {issue.code}  {location}\n            {issue.message}"
 
 
-def result_text(result: CheckResult) -> str:
+def result_text(result: CheckResult | ReferralCheckResult) -> str:
     report = result.report
     state = "filing-ready" if report.filing_ready else "NOT filing-ready"
     heading = f"{result.input_name}: {state} ({_count_phrase(report.counts)})"
-    if result.submission_id:
+    referral_document = isinstance(result, ReferralCheckResult)
+    if isinstance(result, ReferralCheckResult):
+        if not report.is_fatal:  # a fatal one may be no referral document at all
+            heading += f", referral document {result.referral_id or ''}".rstrip()
+    elif result.submission_id:
         heading += f", submission {result.submission_id}"
     lines = [heading]
     breaches = report.breaches
@@ -54,6 +59,7 @@ def result_text(result: CheckResult) -> str:
         if issue.severity is not Severity.BREACH:
             groups[issue.referral_id].append(issue)
     for referral_id in sorted(groups, key=lambda key: (key is not None, key or "")):
-        lines.append(f"  Referral {referral_id}" if referral_id else "  Submission")
+        outside = "  Document" if referral_document else "  Submission"
+        lines.append(f"  Referral {referral_id}" if referral_id else outside)
         lines.extend(_issue_line(issue) for issue in groups[referral_id])
     return "\n".join(lines)
