@@ -22,7 +22,7 @@ class BatchStatus(StrEnum):
 
     RENDERED = "rendered"
     REJECTED = "rejected"  # not filing-ready, unreadable, or its rendering failed
-    SKIPPED = "skipped"  # a readable submission of another period
+    SKIPPED = "skipped"  # a readable submission of another period, or a referral document
 
 
 @unique

@@ -1,7 +1,8 @@
 """The batch run: discover, check and render on an executor, account for every input.
 
 Every input ends as ``rendered``, ``rejected`` (with its validation report) or ``skipped``
-(readable, another period) in OUTDIR/manifest.json. Outputs are built in staging folders and
+(readable, another period; or a referral document, filed with ``refer``) in
+OUTDIR/manifest.json. Outputs are built in staging folders and
 swapped in whole, journal entries are written only after that, and OUTDIR's manifest and
 summary last: a run killed at any moment leaves nothing half-written, and the same command
 again completes it, redoing only what was not finished.

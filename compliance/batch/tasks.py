@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from compliance.atomic import PRIVATE, private_directory, write_bytes_atomic
-from compliance.check import InputError, check_path
+from compliance.check import CheckResult, InputError, check_path
 from compliance.pseudonyms import Pseudonymiser
+from compliance.referral_check import ReferralCheckResult, check_any_path
 from compliance.returns import (
     ManifestFacts,
     OutputFile,
@@ -90,9 +91,12 @@ def check_and_render(task: SubmissionTask) -> TaskOutcome:
 
 def _check_and_render(task: SubmissionTask) -> TaskOutcome:
     try:
-        result = check_path(task.input_path)
+        checked = check_any_path(task.input_path)
     except InputError as error:
         return TaskOutcome(task.relative, BatchStatus.REJECTED, reason=str(error), retry=True)
+    if isinstance(checked, ReferralCheckResult):
+        return _referral_document(task, checked)
+    result = checked
     submission = result.submission
     outcome = TaskOutcome(
         task.relative,
@@ -111,13 +115,7 @@ def _check_and_render(task: SubmissionTask) -> TaskOutcome:
     if view is not None:
         outcome.metrics = list(view.metrics)
     if view is None or submission is None or not result.report.filing_ready:
-        out_dir = Path(task.out_dir)
-        # Owner-only like the reports in it: they are the platform's, not the regulator's.
-        private_directory((out_dir / task.rejection_report).parent)
-        write_bytes_atomic(out_dir / task.rejection_report, json_bytes(result.to_json()), PRIVATE)
-        outcome.reason = f"not filing-ready: {len(result.report.blocking)} blocking issue(s)"
-        outcome.outputs = [OutputFile.of(out_dir, task.rejection_report)]
-        return outcome
+        return _rejected(task, outcome, result)
     staging = Path(task.staging)
     # A run killed while this task rendered leaves its half-done files here; start clean so
     # none of them (a stray .part file, a pack from an older input) reaches the final folder.
@@ -131,6 +129,35 @@ def _check_and_render(task: SubmissionTask) -> TaskOutcome:
         result, draft=False, key_fingerprint=Pseudonymiser(task.key).fingerprint
     )
     return outcome
+
+
+def _rejected(
+    task: SubmissionTask, outcome: TaskOutcome, result: CheckResult | ReferralCheckResult
+) -> TaskOutcome:
+    """Reject the input, with its validation report beside the batch's outputs."""
+    out_dir = Path(task.out_dir)
+    # Owner-only like the reports in it: they are the platform's, not the regulator's.
+    private_directory((out_dir / task.rejection_report).parent)
+    write_bytes_atomic(out_dir / task.rejection_report, json_bytes(result.to_json()), PRIVATE)
+    outcome.status = BatchStatus.REJECTED
+    outcome.reason = f"not filing-ready: {len(result.report.blocking)} blocking issue(s)"
+    outcome.outputs = [OutputFile.of(out_dir, task.rejection_report)]
+    return outcome
+
+
+def _referral_document(task: SubmissionTask, result: ReferralCheckResult) -> TaskOutcome:
+    """A referral document is filed on its own with `refer` (DTR-1 9, 10.4): skipped, never
+    rejected, whatever its issues; one that cannot be read as DTR-1 at all is rejected."""
+    document = result.document
+    outcome = TaskOutcome(
+        task.relative,
+        BatchStatus.SKIPPED,
+        sha256=result.source_sha256,
+        platform=document.platform.legal_name if document else None,
+        counts=result.report.counts,
+        reason="a referral document: file it with `compliance refer`, not in a quarterly batch",
+    )
+    return _rejected(task, outcome, result) if result.report.is_fatal else outcome
 
 
 @dataclass
