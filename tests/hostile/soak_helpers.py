@@ -254,9 +254,10 @@ def injected_faults(plan: SoakPlan) -> Iterator[None]:
             fragment = f"/{REJECTED_DIR}/{_safe_name(item.relative)}-{item.digest[:12]}."
         write_targets.append((fragment, f"write-{number}"))
 
-    original_check = compliance.batch.tasks.check_path
+    # A worker dies where its task checks the input (a submission or a referral document).
+    original_check = compliance.batch.tasks.check_any_path
 
-    def check_path(path: str | Path, **options: Any) -> Any:
+    def check_any_path(path: str | Path, **options: Any) -> Any:
         item = kills.get(str(path))
         if item is not None and (
             item.fault == "killed_always"
@@ -273,7 +274,9 @@ def injected_faults(plan: SoakPlan) -> Iterator[None]:
         return original_read(self)
 
     with contextlib.ExitStack() as stack:
-        stack.enter_context(mock.patch.object(compliance.batch.tasks, "check_path", check_path))
+        stack.enter_context(
+            mock.patch.object(compliance.batch.tasks, "check_any_path", check_any_path)
+        )
         stack.enter_context(mock.patch.object(Path, "read_bytes", read_bytes))
         stack.enter_context(disk_full_once(write_targets, plan.markers))
         yield
