@@ -19,6 +19,7 @@ import click
 from compliance.check import InputError
 from compliance.cli_options import format_option
 from compliance.exit_status import EXIT_NOT_READY, EXIT_OK, EXIT_USAGE, UsageError
+from compliance.filing_commands import COMMANDS as FILING_COMMANDS
 from compliance.regulator.commands import aggregate, receive
 
 
@@ -371,6 +372,8 @@ def convert(file: Path, target: str, out_file: Path) -> None:
 # The regulator's side; its heavy imports load inside the command bodies.
 cli.add_command(receive)
 cli.add_command(aggregate)
+for _command in FILING_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ def breach_heading(count: int) -> str:
     return f"{count} {noun} of the duty will be disclosed in the return"
 
 
-def _issue_line(issue: Issue) -> str:
+def issue_line(issue: Issue) -> str:
     where = describe_source(issue.source)
     location = f"{issue.path or '/'}" + (f" ({where})" if where else "")
     return f"    {issue.severity.value:<7} {issue.code}  {location}\n            {issue.message}"
@@ -53,7 +53,7 @@ def result_text(result: CheckResult | ReferralCheckResult) -> str:
     breaches = report.breaches
     if breaches:
         lines.append(f"  {breach_heading(len(breaches))}:")
-        lines.extend(_issue_line(issue) for issue in breaches)
+        lines.extend(issue_line(issue) for issue in breaches)
     groups: dict[str | None, list[Issue]] = defaultdict(list)
     for issue in report.issues:
         if issue.severity is not Severity.BREACH:
@@ -61,5 +61,5 @@ def result_text(result: CheckResult | ReferralCheckResult) -> str:
     for referral_id in sorted(groups, key=lambda key: (key is not None, key or "")):
         outside = "  Document" if referral_document else "  Submission"
         lines.append(f"  Referral {referral_id}" if referral_id else outside)
-        lines.extend(_issue_line(issue) for issue in groups[referral_id])
+        lines.extend(issue_line(issue) for issue in groups[referral_id])
     return "\n".join(lines)

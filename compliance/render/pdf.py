@@ -47,7 +47,8 @@ from compliance.durations import describe_hours, format_timestamp
 from compliance.figures import ReturnView, Sheet
 from compliance.issues import Issue, Severity
 from compliance.metrics import METRIC_BY_NAME
-from compliance.model import Referral, Submission
+from compliance.model import Platform, Referral, Submission
+from compliance.period import quarter_label
 from compliance.render import charts
 from compliance.render.assets import TEMPLATE_DIR
 from compliance.render.fetcher import TemplateOnlyFetcher
@@ -343,6 +344,39 @@ def referral_timeline(
     return sorted(events, key=lambda event: (event.at, order[id(event)]))
 
 
+@dataclass(frozen=True)
+class PackOrigin:
+    """What a referral pack says of where it comes from: its quarterly submission, or none
+    yet, for a referral filed as it happens (DTR-1.1 7.3, 10.4)."""
+
+    platform: Platform
+    generated_at: datetime
+    submission_id: str | None
+    period: str
+    submission_type: str
+    amends_submission_id: str | None = None
+
+    @classmethod
+    def of(cls, submission: Submission) -> PackOrigin:
+        return cls(
+            submission.platform,
+            submission.generated_at,
+            submission.submission_id,
+            submission.period,
+            submission.submission_type.value,
+            submission.amends_submission_id,
+        )
+
+    @classmethod
+    def filed_as_it_happens(
+        cls, platform: Platform, generated_at: datetime, referral: Referral
+    ) -> PackOrigin:
+        """A pack of a referral document: its "generated" time is the document's, so the
+        pack is reproducible from the document; its period is the quarter it will join."""
+        moment = referral.referred_at or referral.suspicion_formed_at
+        return cls(platform, generated_at, None, quarter_label(moment), "none yet")
+
+
 BREACHES_PER_CODE = 20
 """Breaches listed on the return's first page per code (DTR-1.1 7.3); the rest are counted
 there and listed in the XLSX Validation sheet and the embedded return.json."""
@@ -493,12 +527,13 @@ class PdfRenderer:
     def referral_html(
         self,
         referral: Referral,
-        submission: Submission,
+        origin: Submission | PackOrigin,
         issues: Sequence[Issue],
         *,
         draft: bool,
         config: RuleConfig = DEFAULT_CONFIG,
     ) -> str:
+        submission = origin if isinstance(origin, PackOrigin) else PackOrigin.of(origin)
         platform = submission.platform
         limit, cards = self.max_pack_rows, self.max_pack_cards
         timeline = referral_timeline(referral, config)
@@ -510,6 +545,8 @@ class PdfRenderer:
             description=(
                 f"Duty-to-report referral {referral.referral_id} of submission "
                 f"{submission.submission_id}, period {submission.period}"
+                if submission.submission_id is not None
+                else f"Duty-to-report referral {referral.referral_id}, filed as it happened"
             ),
             created=_metadata_date(submission.generated_at),
             referral=referral,
@@ -564,7 +601,7 @@ class PdfRenderer:
     def render_referral_pack(
         self,
         referral: Referral,
-        submission: Submission,
+        submission: Submission | PackOrigin,
         issues: list[Issue],
         *,
         draft: bool,
