@@ -38,9 +38,12 @@ generate_submission = synthetic.generate_submission
 
 # ------------------------------------------------------------------------------- free text
 
-# DTR-1 §2: no C0 control character and no DEL; tab and line feed only in narrative, excerpt
-# and statement. Everything else (C1 controls included) is text that must be kept as is.
-_FORBIDDEN = "".join(chr(c) for c in range(0x20)) + "\x7f"
+# DTR-1.1 §2: no C0 or C1 control character and no DEL; tab and line feed only in narrative,
+# excerpt and statement; the line and paragraph separators only there too. Everything else
+# is text that must be kept as is.
+_C1 = "".join(chr(c) for c in range(0x80, 0xA0))
+_FORBIDDEN = "".join(chr(c) for c in range(0x20)) + "\x7f" + _C1
+_SEPARATORS = "\u2028\u2029"
 
 HOSTILE_SNIPPETS = (
     "<script>alert(1)</script>",
@@ -71,13 +74,15 @@ HOSTILE_SNIPPETS = (
     "&amp; &lt;b&gt;",
     "\\u0000",
     "]]>",
-    "\u0085\u009f",  # C1 controls: not forbidden by DTR-1
     "\U0010fffd",
 )
 
 
 def _text_alphabet(*, multiline: bool) -> st.SearchStrategy[str]:
-    forbidden = _FORBIDDEN.replace("\t", "").replace("\n", "") if multiline else _FORBIDDEN
+    if multiline:
+        forbidden = _FORBIDDEN.replace("\t", "").replace("\n", "")
+    else:
+        forbidden = _FORBIDDEN + _SEPARATORS
     return st.characters(exclude_categories=("Cs",), exclude_characters=forbidden)
 
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from returns_fixture import submission_bytes
+from returns_fixture import broken_submission, submission_bytes
 
 COMMAND = [sys.executable, "-m", "compliance"]
 
@@ -26,10 +26,10 @@ def test_a_long_json_report_reaches_the_pipe_whole(tmp_path: Path) -> None:
     files = []
     for number in range(40):
         path = tmp_path / f"s{number}.json"
-        path.write_bytes(submission_bytes())
+        path.write_bytes(submission_bytes(broken_submission(f"S-{number}")))
         files.append(str(path))
     result = run("validate", *files, "--format", "json")
-    assert result.returncode == 1  # the fixture has a late referral: not filing-ready
+    assert result.returncode == 1  # referred_at without referred_to: not filing-ready
     reports = json.loads(result.stdout)
     assert len(reports) == 40 and all(report["issues"] for report in reports)
 

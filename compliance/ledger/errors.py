@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from compliance.errors import ComplianceError
 
-class LedgerError(Exception):
+
+class LedgerError(ComplianceError):
     """A ledger that cannot be opened, or is newer than this tool: one sentence for a person.
 
     Database errors of a ledger that was opened (a lost connection, a full disk) are not

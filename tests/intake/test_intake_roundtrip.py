@@ -18,7 +18,10 @@ from compliance.intake.convert import document_json
 from compliance.intake.template import write_intake
 from compliance.readers.xlsx_reader import read_workbook
 
-CONTROL = "".join(chr(c) for c in range(0x20)) + "\x7f"
+# DTR-1.1 §2: C0, DEL and C1 controls nowhere (tab and line feed in multi-line fields), and
+# the line and paragraph separators not in single-line fields.
+CONTROL = "".join(chr(c) for c in range(0x20)) + "\x7f" + "".join(chr(c) for c in range(0x80, 0xA0))
+SEPARATORS = "\u2028\u2029"
 FORMULA_LIKE = [
     '=HYPERLINK("http://evil.example","click")',
     "+SUM(A1)",
@@ -43,7 +46,7 @@ OOXML_LIKE = ["_x0041_", "_x005F_x0041_", "a x005F_ b", "_xFFFE_", "\ufffe\uffff
 
 
 def text(*, multiline: bool = False, max_size: int = 60) -> st.SearchStrategy[str]:
-    excluded = CONTROL.replace("\t", "").replace("\n", "") if multiline else CONTROL
+    excluded = CONTROL.replace("\t", "").replace("\n", "") if multiline else CONTROL + SEPARATORS
     free = st.text(
         alphabet=st.characters(exclude_categories=("Cs",), exclude_characters=excluded),
         min_size=1,
