@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from compliance.check import InputError
+from compliance.check import CheckResult, InputError
 from compliance.cli_options import format_option
 from compliance.exit_status import EXIT_NOT_READY, EXIT_OK, EXIT_USAGE, UsageError
 from compliance.filing_commands import COMMANDS as FILING_COMMANDS
@@ -39,7 +39,13 @@ def cli() -> None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @format_option("text for people; json for machines (one object per input).")
-def validate(files: tuple[Path, ...], output_format: str) -> None:
+@click.option(
+    "--ledger",
+    "ledger_target",
+    default=None,
+    help="Check a quarter against the filing ledger too (DTR-L002, L003; D001's wider reach).",
+)
+def validate(files: tuple[Path, ...], output_format: str, ledger_target: str | None) -> None:
     """Check submissions and referral documents against DTR-1 and report every issue found.
 
     Each issue has its code, severity, a plain-English message, the JSON Pointer of the
@@ -60,6 +66,8 @@ def validate(files: tuple[Path, ...], output_format: str) -> None:
             results.append(check_any_path(path))
         except InputError as error:
             raise UsageError(str(error)) from None
+    if ledger_target is not None:
+        results = _against_ledger(results, ledger_target)
     if output_format == "json":
         click.echo(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
     else:
@@ -67,6 +75,17 @@ def validate(files: tuple[Path, ...], output_format: str) -> None:
 
         click.echo("\n\n".join(result_text(r) for r in results))
     sys.exit(EXIT_OK if all(r.report.filing_ready for r in results) else EXIT_NOT_READY)
+
+
+def _against_ledger(results: list[Any], ledger_target: str) -> list[Any]:
+    """Each quarter's check widened by the filing ledger (referral documents as they are)."""
+    from compliance.filing_commands import open_filing_ledger
+
+    with open_filing_ledger(ledger_target) as ledger:
+        return [
+            ledger.check_quarter(result) if isinstance(result, CheckResult) else result
+            for result in results
+        ]
 
 
 @cli.command()
@@ -124,7 +143,13 @@ def schema(document: str) -> None:
 @click.option(
     "--draft", is_flag=True, help="Render a submission that is not filing-ready, marked DRAFT."
 )
-def render(file: Path, out_dir: Path, draft: bool) -> None:
+@click.option(
+    "--ledger",
+    "ledger_target",
+    default=None,
+    help="Check against the filing ledger, and do not render again the packs filed in it.",
+)
+def render(file: Path, out_dir: Path, draft: bool, ledger_target: str | None) -> None:
     """Render a submission's returns: return.xlsx, return.pdf and one referral pack each.
 
     Writes OUT/<submission_id>/ with return.xlsx and return.pdf (for the regulator, no
@@ -139,7 +164,7 @@ def render(file: Path, out_dir: Path, draft: bool) -> None:
     """
     from compliance.pseudonyms import Pseudonymiser, load_key
     from compliance.referral_check import ReferralCheckResult, check_any_path, not_rendered_reason
-    from compliance.returns import NotRenderable, render_submission
+    from compliance.returns import FiledPack, NotRenderable, render_submission
 
     try:
         result = check_any_path(file)
@@ -148,9 +173,21 @@ def render(file: Path, out_dir: Path, draft: bool) -> None:
     if isinstance(result, ReferralCheckResult):  # filed one by one with `refer`, not rendered
         click.echo(not_rendered_reason(result), err=True)
         sys.exit(EXIT_NOT_READY)
+    filed: list[FiledPack] = []
+    if ledger_target is not None:
+        from compliance.filing_commands import open_filing_ledger
+
+        with open_filing_ledger(ledger_target, out_dir=out_dir) as ledger:
+            result = ledger.check_quarter(result)
+            if result.submission is not None:
+                filed = ledger.filed_packs(result.submission)
     try:
         outputs = render_submission(
-            result, out_dir, draft=draft, pseudonymiser=Pseudonymiser(load_key())
+            result,
+            out_dir,
+            draft=draft,
+            pseudonymiser=Pseudonymiser(load_key()),
+            filed_packs=filed,
         )
     except NotRenderable as refusal:
         click.echo(str(refusal), err=True)

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.atomic import PRIVATE, private_directory, write_bytes_atomic
+from compliance.check import CheckResult
 from compliance.config import DEFAULT_CONFIG, RULESET_VERSION, RuleConfig
 from compliance.deadlines import assess_deadline, due_at
 from compliance.durations import format_timestamp
@@ -58,10 +59,12 @@ from compliance.ledger import (
     canonical_bytes,
     differs_only_in_later_facts,
     open_ledger,
+    utc_text,
 )
-from compliance.model import ReferralDocument, Submission
+from compliance.model import ReferralDocument, Removal, Submission
 from compliance.period import Period
 from compliance.referral_check import ReferralCheckResult, check_referral_bytes
+from compliance.returns import FiledPack
 from compliance.statuses import DeadlineState
 from compliance.versions import tool_version
 
@@ -458,7 +461,9 @@ class FilingLedger:
     ) -> dict[str, Any]:
         """The quarter's submission as the ledger stood at ``at`` (its ``generated_at``)."""
         key = self.platform(platform)
-        moment = at or self.ledger.clock()
+        # Now, rounded up to the second: generated_at reads plainly, and nothing filed in the
+        # fraction of the second before is left out of the ledger as it stood.
+        moment = at or _whole_second_after(self.ledger.clock())
         last = self.ledger.last_document(key, as_of=moment)
         if last is None:
             raise FilingError(
@@ -482,7 +487,7 @@ class FilingLedger:
             "submission_type": "amendment" if amends else "initial",
             "amends_submission_id": amends,
             "period": str(period),
-            "generated_at": format_timestamp(moment),
+            "generated_at": utc_text(moment),
             "platform": platform_fields,
             "referrals": [document["referral"] for document in documents],
             "moderation_log": moderation_log,
@@ -501,6 +506,61 @@ class FilingLedger:
             referral = json.loads(recorded.canonical)["referral"]
             accounts.update((s["service_id"], s["account_id"]) for s in referral["subjects"])
         return frozenset(accounts)
+
+    def check_quarter(self, result: CheckResult) -> CheckResult:
+        """A quarter's check widened by the ledger (10.4): DTR-L002 and DTR-L003 added; a
+        DTR-D001 account covered by a subject of a referral filed in any quarter is no breach;
+        a DTR-D003 removal whose referral the ledger confirms is no warning."""
+        submission = result.submission
+        if submission is None:
+            return result
+        key = _platform_key(
+            submission.platform.registration_number, submission.platform.jurisdiction
+        )
+        covered = self.filed_subject_accounts(key)
+        log = submission.moderation_log
+        kept = []
+        for issue in result.report.issues:
+            index = _log_index(issue.path)
+            removal = log[index] if index is not None and index < len(log) else None
+            if removal is not None and self._settled(issue.code, removal, key, covered):
+                continue
+            kept.append(issue)
+        report = Report(kept + self.ledger_issues(submission, result.report))
+        return CheckResult(result.input_name, result.source_sha256, report, submission)
+
+    def filed_packs(self, submission: Submission) -> list[FiledPack]:
+        """The packs of the submission's referrals filed as they happened, exactly as filed."""
+        key = _platform_key(
+            submission.platform.registration_number, submission.platform.jurisdiction
+        )
+        packs = []
+        for referral in submission.referrals:
+            record = self.ledger.referral(key, referral.referral_id)
+            if record is None or record.state is not ReferralState.REFERRED:
+                continue
+            receipt = record.latest.receipt
+            on_record = json.loads(record.latest.canonical)["referral"]
+            same = canonical_bytes(referral.model_dump(mode="python")) == canonical_bytes(on_record)
+            if same and receipt.pack_sha256 is not None:
+                packs.append(
+                    FiledPack(referral.referral_id, receipt.receipt_id, receipt.pack_sha256)
+                )
+        return packs
+
+    def _settled(
+        self,
+        code: str,
+        removal: Removal,
+        key: PlatformKey,
+        covered: frozenset[tuple[str, str]],
+    ) -> bool:
+        """Whether the ledger settles a removal's D001 or D003 issue."""
+        if code == "DTR-D001":
+            return (removal.service_id, removal.account_id) in covered
+        if code == "DTR-D003" and removal.referral_id is not None:
+            return self.ledger.is_referred(key, removal.referral_id)
+        return False
 
     def ledger_issues(self, submission: Submission, report: Report) -> list[Issue]:
         """DTR-L002 and DTR-L003 of a quarterly submission checked against this ledger."""
@@ -585,6 +645,19 @@ def _platform_key(registration_number: str, jurisdiction: str) -> PlatformKey:
 
 def _platform_of(document: ReferralDocument) -> PlatformKey:
     return _platform_key(document.platform.registration_number, document.platform.jurisdiction)
+
+
+def _whole_second_after(moment: datetime) -> datetime:
+    if moment.microsecond == 0:
+        return moment
+    return moment.replace(microsecond=0) + timedelta(seconds=1)
+
+
+def _log_index(path: str) -> int | None:
+    parts = path.split("/")
+    if len(parts) >= 3 and parts[1] == "moderation_log" and parts[2].isdigit():
+        return int(parts[2])
+    return None
 
 
 def _refuse(report: FilingReport, why: str) -> FilingReport:

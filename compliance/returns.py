@@ -13,8 +13,10 @@ slice of the referrals) and :func:`write_manifest`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,9 +129,16 @@ def render_main_files(
 
 
 def render_referral_packs(
-    result: CheckResult, directory: Path, *, draft: bool, start: int = 0, stop: int | None = None
+    result: CheckResult,
+    directory: Path,
+    *,
+    draft: bool,
+    start: int = 0,
+    stop: int | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> list[OutputFile]:
-    """The referral packs of referrals[start:stop] into ``directory/referrals/``."""
+    """The referral packs of referrals[start:stop] into ``directory/referrals/``, but for the
+    referrals in ``skip`` (their packs were filed as they happened)."""
     from compliance.render.pdf import get_renderer
 
     submission = renderable_submission(result, draft=draft)
@@ -138,6 +147,8 @@ def render_referral_packs(
     names = referral_file_names([r.referral_id for r in submission.referrals])
     outputs: list[OutputFile] = []
     for referral, name in list(zip(submission.referrals, names, strict=True))[start:stop]:
+        if referral.referral_id in skip:
+            continue
         if not outputs:  # made here, so that a submission without referrals has no folder
             private_directory(directory / "referrals")
         issues = [i for i in result.report.issues if i.referral_id == referral.referral_id]
@@ -147,6 +158,23 @@ def render_referral_packs(
         write_bytes_atomic(directory / relative, pack, PRIVATE)
         outputs.append(OutputFile.of(directory, relative))
     return outputs
+
+
+@dataclass(frozen=True)
+class FiledPack:
+    """A referral's pack filed as it happened (DTR-1.1 10.4): not rendered again with its
+    quarter; the manifest names it by its receipt and the SHA-256 on record."""
+
+    referral_id: str
+    receipt_id: str
+    pack_sha256: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "referral_id": self.referral_id,
+            "receipt_id": self.receipt_id,
+            "sha256": self.pack_sha256,
+        }
 
 
 @dataclass(frozen=True)
@@ -161,6 +189,7 @@ class ManifestFacts:
     draft: bool
     counts: dict[str, int]
     key_fingerprint: str
+    filed_packs: tuple[FiledPack, ...] = ()
 
     @classmethod
     def of(cls, result: CheckResult, *, draft: bool, key_fingerprint: str) -> ManifestFacts:
@@ -189,6 +218,8 @@ def write_manifest(directory: Path, outputs: list[OutputFile], facts: ManifestFa
         "pseudonym_key_fingerprint": facts.key_fingerprint,
         "files": [output.to_json() for output in sorted(outputs, key=lambda o: o.path)],
     }
+    if facts.filed_packs:
+        manifest["filed_packs"] = [pack.to_json() for pack in facts.filed_packs]
     write_bytes_atomic(directory / "manifest.json", json_bytes(manifest))
     return OutputFile.of(directory, "manifest.json")
 
@@ -200,13 +231,22 @@ def render_submission(
     draft: bool = False,
     pseudonymiser: Pseudonymiser,
     config: RuleConfig = DEFAULT_CONFIG,
+    filed_packs: Sequence[FiledPack] = (),
 ) -> list[OutputFile]:
-    """Write the returns of one checked submission; returns the files written, manifest last."""
+    """Write the returns of one checked submission; returns the files written, manifest last.
+
+    The packs of ``filed_packs`` (referrals filed as they happened) are not rendered again:
+    the manifest lists them with their receipts instead.
+    """
     submission = renderable_submission(result, draft=draft)
     view = return_view(result, pseudonymiser, config)
+    filed = frozenset(pack.referral_id for pack in filed_packs)
     with atomic_directory(out_dir / submission.submission_id) as staging:
         outputs = render_main_files(result, view, staging, draft=draft)
-        outputs += render_referral_packs(result, staging, draft=draft)
-        facts = ManifestFacts.of(result, draft=draft, key_fingerprint=pseudonymiser.fingerprint)
+        outputs += render_referral_packs(result, staging, draft=draft, skip=filed)
+        facts = dataclasses.replace(
+            ManifestFacts.of(result, draft=draft, key_fingerprint=pseudonymiser.fingerprint),
+            filed_packs=tuple(sorted(filed_packs, key=lambda pack: pack.referral_id)),
+        )
         manifest = write_manifest(staging, outputs, facts)
     return [*sorted(outputs, key=lambda o: o.path), manifest]

@@ -203,3 +203,100 @@ def test_a_ledger_is_never_written_into_the_output_folder(tmp_path: Path) -> Non
     inside = run("refer", str(source), "--ledger", str(packs / "l.db"), "--out", str(packs))
     assert inside.exit_code == 2 and "inside the output folder" in inside.output
     assert not (packs / "l.db").exists()
+
+
+def _filed_quarter(target: str, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """R1 and R2 filed, R3 open; the quarter compiled from the ledger, with the fixture's log."""
+    from returns_fixture import submission
+
+    assert refer(target, referral_document(0), tmp_path).exit_code == 0
+    assert refer(target, referral_document(1), tmp_path).exit_code == 0
+    assert suspect(target, referral_document(2), tmp_path).exit_code == 0
+    log = tmp_path / "log.json"
+    rows = submission()["moderation_log"]
+    for row in rows:  # R3 is an open suspicion: a removal names only a referral filed as made
+        row["referral_id"] = None if row["referral_id"] == "R3" else row["referral_id"]
+    log.write_text(json.dumps(rows), encoding="utf-8")
+    attestation = tmp_path / "attestation.json"
+    attestation.write_text(json.dumps(submission()["attestation"]), encoding="utf-8")
+    out = tmp_path / "quarter.json"
+    result = run(
+        "compile", "--ledger", target, "--period", "2026-Q3", "--moderation-log", str(log),
+        "--out", str(out), "--attestation", str(attestation),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return out, json.loads(out.read_text())
+
+
+def _codes(result: Result) -> dict[str, list[str]]:
+    [printed] = json.loads(result.output)
+    codes: dict[str, list[str]] = {}
+    for issue in printed["issues"]:
+        codes.setdefault(issue["code"], []).append(issue["path"])
+    return codes
+
+
+def test_validate_against_the_ledger_finds_what_the_quarter_left_out_or_changed(
+    target: str, tmp_path: Path
+) -> None:
+    path, quarter = _filed_quarter(target, tmp_path)
+    clean = run("validate", str(path), "--ledger", target, "--format", "json")
+    assert clean.exit_code == 0, clean.output
+    assert not {code for code in _codes(clean) if code.startswith("DTR-L")}
+
+    quarter["referrals"] = quarter["referrals"][1:]  # R1 left out
+    quarter["referrals"][0]["narrative"] += " Edited after filing."  # R2 changed
+    quarter["referrals"][0]["related_referral_ids"] = ["R-NEVER-FILED"]
+    quarter["moderation_log"][3]["referral_id"] = "R-404"
+    path.write_text(json.dumps(quarter), encoding="utf-8")
+    result = run("validate", str(path), "--ledger", target, "--format", "json")
+    assert result.exit_code == 1
+    codes = _codes(result)
+    assert sorted(codes["DTR-L003"]) == ["/referrals", "/referrals/0"]
+    assert sorted(codes["DTR-L002"]) == [
+        "/moderation_log/3/referral_id",
+        "/referrals/0/related_referral_ids/0",
+    ]
+
+
+def test_a_subject_filed_in_an_earlier_quarter_covers_its_account(
+    target: str, tmp_path: Path
+) -> None:
+    path, quarter = _filed_quarter(target, tmp_path)
+    subject = quarter["referrals"][0]["subjects"][0]
+    quarter["referrals"] = quarter["referrals"][1:]  # R1 (filed in the ledger) left out
+    quarter["moderation_log"] = [
+        {
+            "action_id": f"REPEAT-{n}",
+            "service_id": subject["service_id"],
+            "account_id": subject["account_id"],
+            "content_id": None,
+            "category": "incitement",
+            "actioned_at": f"2026-09-0{n + 1}T10:00:00Z",
+            "referral_id": None,
+        }
+        for n in range(3)
+    ]
+    path.write_text(json.dumps(quarter), encoding="utf-8")
+    alone = _codes(run("validate", str(path), "--format", "json"))
+    assert alone["DTR-D001"] == ["/moderation_log/2"]
+    widened = _codes(run("validate", str(path), "--ledger", target, "--format", "json"))
+    assert "DTR-D001" not in widened
+
+
+def test_render_against_the_ledger_does_not_render_filed_packs_again(
+    target: str, tmp_path: Path
+) -> None:
+    path, _quarter = _filed_quarter(target, tmp_path)
+    out = tmp_path / "output"
+    result = run("render", str(path), "--ledger", target, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    folder = out / "09876543-2026-Q3"
+    assert sorted(p.name for p in (folder / "referrals").iterdir()) == ["R3.pdf"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    filed = {pack["referral_id"]: pack for pack in manifest["filed_packs"]}
+    assert sorted(filed) == ["R1", "R2"]
+    for referral_id, pack in filed.items():
+        receipt = json.loads((tmp_path / "packs" / f"{referral_id}.receipt.json").read_text())
+        assert pack["receipt_id"] == receipt["receipt_id"]
+        assert pack["sha256"] == sha256(tmp_path / "packs" / f"{referral_id}.pdf")
