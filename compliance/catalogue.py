@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from compliance.config import DEFAULT_CONFIG, RuleConfig
+from compliance.metrics import METRICS
 from compliance.regulator.reason_codes import REASON_CODES
 from compliance.rules import RULES
 
@@ -37,4 +38,18 @@ def reasons_markdown() -> str:
     for entry in REASON_CODES.values():
         title = entry.title.replace("|", "\\|")
         rows.append(f"| {entry.code} | {entry.kind.value} | {title} | {entry.reference} |")
+    return "\n".join(rows)
+
+
+def metrics_markdown() -> str:
+    """The figures of the metric table: the return's Summary (DTR-1.1 7.4), then those the
+    sector report adds, with the words every output prints for them."""
+    rows = ["| metric | in | label | kind | sector family |", "|---|---|---|---|---|"]
+    for metric in METRICS:
+        where = "Summary" if metric.in_summary else "sector report"
+        rows.append(
+            f"| `{metric.name}` | {where} | {metric.label} | {metric.kind.value}"
+            + (f", {metric.digits} decimals" if metric.digits else "")
+            + f" | {metric.family.value} |"
+        )
     return "\n".join(rows)

@@ -22,6 +22,14 @@ def describe_hours(span: timedelta) -> str:
     return text
 
 
+def describe_span(span: timedelta) -> str:
+    """``35 minutes`` below an hour; otherwise as DTR-1 speaks (``12.5 hours``, ``7 days``)."""
+    if timedelta(0) <= span < timedelta(hours=1):
+        minutes = round(span.total_seconds() / 60, 1)
+        return f"{minutes:g} minute" + ("" if minutes == 1 else "s")
+    return describe_hours(span)
+
+
 def format_timestamp(moment: datetime) -> str:
     """UTC, to the second, ISO 8601 with a Z: how every output prints a timestamp."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -37,6 +37,7 @@ from compliance.codes import (
     SubmissionType,
     Visibility,
 )
+from compliance.config import DEFAULT_CONFIG
 from compliance.formats import (
     SCHEMA_VERSION,
     AccountKey,
@@ -198,7 +199,7 @@ class Subject(DTRModel):
         today: date | None = context.get("reference_date")
         if born is None or today is None:
             return born
-        low, high = context.get("age_range", (10, 120))
+        low, high = context.get("age_range", DEFAULT_CONFIG.age_range)
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         if not low <= age <= high:
             raise PydanticCustomError(

@@ -4,10 +4,14 @@ until this is run)."""
 import re
 from pathlib import Path
 
-from compliance.catalogue import catalogue_markdown, reasons_markdown
+from compliance.catalogue import catalogue_markdown, metrics_markdown, reasons_markdown
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-SECTIONS = {"catalogue": catalogue_markdown, "reasons": reasons_markdown}
+SECTIONS = {
+    "catalogue": catalogue_markdown,
+    "reasons": reasons_markdown,
+    "metrics": metrics_markdown,
+}
 """Marker name (``<!-- NAME:start -->`` ... ``<!-- NAME:end -->``) -> the table it holds."""
 
 text = README.read_text(encoding="utf-8")

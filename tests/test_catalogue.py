@@ -131,3 +131,15 @@ def test_every_reason_code_is_used_and_every_code_used_is_registered() -> None:
     assert used == set(REASON_CODES), "registered but never used, or the other way round"
     # A code is always named through its registry entry, never retyped as text.
     assert literals == set()
+
+
+def test_readme_metric_table_is_generated_from_the_metric_table() -> None:
+    from compliance.catalogue import metrics_markdown
+    from compliance.metrics import METRICS
+
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"<!-- metrics:start -->\n(.*?)\n<!-- metrics:end -->", readme, re.S)
+    assert match, "README has no metrics section"
+    assert match.group(1).strip() == metrics_markdown().strip()
+    names = re.findall(r"^\| `([a-z_]+)` \|", match.group(1), re.M)
+    assert names == [metric.name for metric in METRICS]

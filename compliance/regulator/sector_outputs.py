@@ -18,7 +18,7 @@ from typing import Any
 from compliance.atomic import atomic_target, write_bytes_atomic
 from compliance.codes import Category, Priority
 from compliance.config import DEFAULT_CONFIG
-from compliance.durations import hours
+from compliance.durations import describe_span, hours
 from compliance.figures import Sheet
 from compliance.metrics import METRIC_BY_NAME, Figures
 from compliance.regulator import sector_charts as charts
@@ -250,6 +250,10 @@ def sector_html(report: SectorReport, sheets: tuple[Sheet, ...], renderer: Any) 
         coverage=coverage,
         returns=returns,
         sector_name=SECTOR_NAME,
+        deadlines_text=", ".join(
+            f"{priority.label} {describe_span(DEFAULT_CONFIG.deadline(priority))}"
+            for priority in Priority
+        ),
     )
     return markup
 

@@ -30,7 +30,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from weasyprint.text.fonts import FontConfiguration
 from compliance.codes import Category
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.deadlines import assess_deadline, due_at
-from compliance.durations import describe_hours, format_timestamp
+from compliance.durations import describe_span, format_timestamp
 from compliance.figures import ReturnView, Sheet
 from compliance.issues import Issue, Severity
 from compliance.metrics import METRIC_BY_NAME
@@ -260,14 +260,6 @@ def referral_json_bytes(referral: Referral) -> bytes:
     """``referral.json``: the referral exactly as the model holds it, deterministic bytes."""
     text = json.dumps(referral.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
     return text.encode("utf-8")
-
-
-def describe_span(span: timedelta) -> str:
-    """``35 minutes`` below an hour; otherwise as DTR-1 speaks (``12.5 hours``, ``7 days``)."""
-    if timedelta(0) <= span < timedelta(hours=1):
-        minutes = round(span.total_seconds() / 60, 1)
-        return f"{minutes:g} minute" + ("" if minutes == 1 else "s")
-    return describe_hours(span)
 
 
 def deadline_status(
