@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from compliance.xlsx.escapes import unescape_text
+
 MIB = 1024 * 1024
 _REFUSED_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(^|/)vbaproject\.bin$|(^|/)vbadata\.xml$"), "a VBA macro project"),
@@ -32,7 +34,6 @@ _REFUSED_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^xl/externallinks/"), "links to other workbooks"),
     (re.compile(r"^xl/activex/"), "ActiveX controls"),
 )
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _SHARED_STRINGS_TYPE = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 )
@@ -237,7 +238,8 @@ def shared_strings(archive: zipfile.ZipFile) -> list[str]:
     """The shared strings as stored (still _xHHHH_-escaped); openpyxl's own list loses text.
 
     openpyxl deletes every ``x005F_`` it finds, which changes text that contains it; the
-    escapes are undone exactly, once, per cell instead (see :func:`unescape_text`).
+    escapes are undone exactly, once, per cell instead
+    (see :func:`compliance.xlsx.escapes.unescape_text`).
     """
     from openpyxl.packaging.manifest import Manifest
     from openpyxl.xml.functions import fromstring, iterparse
@@ -262,13 +264,6 @@ def shared_strings(archive: zipfile.ZipFile) -> list[str]:
             strings.append("".join(pieces))
             node.clear()
     return strings
-
-
-def unescape_text(text: str) -> str:
-    """Undo OOXML's _xHHHH_ escapes (a literal "_x0041_" is stored as "_x005F_x0041_")."""
-    if "_x" not in text:
-        return text
-    return _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
 def column_letter(index: int) -> str:
