@@ -15,7 +15,7 @@ import difflib
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -55,8 +55,6 @@ from compliance.readers.xlsx_package import (
 )
 from compliance.structure_errors import json_pointer
 
-Locator = Callable[[Iterable[str]], dict[str, Source]]
-
 INTAKE = PackagePolicy(
     expected="an intake workbook",
     values_only="intake workbooks must hold values only",
@@ -73,7 +71,7 @@ INTAKE = PackagePolicy(
 # ----------------------------------------------------------------------------------------
 
 
-def read_workbook(data: bytes) -> tuple[dict[str, Any], Locator, list[Issue]]:
+def read_workbook(data: bytes) -> tuple[dict[str, Any], _CellLocator, list[Issue]]:
     """Read an intake workbook: the raw document, its cell locator, and the reader's issues.
 
     Raises :class:`UnreadableDocument` (DTR-S000) for anything that is not a readable, safe
@@ -272,9 +270,6 @@ class _CellLocator:
         self.records: dict[str, _Located] = {}
         self.header_fields: dict[str, set[str]] = {}
         """Sheet -> fields ("detected_at") whose problem is reported once, at the header."""
-
-    def __call__(self, pointers: Iterable[str]) -> dict[str, Source]:
-        return self.locate(pointers)
 
     def reported_by_header(self, pointer: str) -> bool:
         """Whether a missing or unknown field at ``pointer`` is already reported at its
