@@ -39,8 +39,8 @@ from compliance.intake.layout import (
     TableSheet,
     child_sheets,
 )
-from compliance.readers.xlsx_package import column_letter
 from compliance.structure_errors import json_pointer
+from compliance.xlsx.addresses import column_letter
 from compliance.xlsx.cells import (
     HEADER_STYLE,
     MAX_EXACT_INTEGER,

@@ -5,7 +5,7 @@ Pointers to the cell each value came from (``{"sheet", "row", "column"}``), plus
 that only a workbook can have (a formula, merged cells, a row naming a parent that does not
 exist, a cell of a type no field takes). Those are located DTR-S002 issues, never exceptions.
 
-A workbook is untrusted input: :mod:`compliance.readers.xlsx_package` inspects and opens it
+A workbook is untrusted input: :mod:`compliance.xlsx.package` inspects and opens it
 under the :data:`INTAKE` limits, and any refusal is DTR-S000.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,21 +38,19 @@ from compliance.issues import Issue, Severity, Source
 from compliance.model import Submission, referral_id_of
 from compliance.readers.errors import UnreadableDocument
 from compliance.readers.json_reader import pointer_tokens
-from compliance.readers.xlsx_package import (
+from compliance.structure_errors import json_pointer
+from compliance.xlsx.addresses import column_index, column_letter, first_cell
+from compliance.xlsx.package import (
     MIB,
-    CellBudget,
-    FilledCell,
     PackagePolicy,
     RefusedPackage,
-    SheetCells,
     SheetPart,
-    column_letter,
     open_package,
     open_workbook,
     reading_untrusted,
     shared_strings,
 )
-from compliance.structure_errors import json_pointer
+from compliance.xlsx.sheet_cells import CellBudget, FilledCell, SheetCells
 
 INTAKE = PackagePolicy(
     expected="an intake workbook",
@@ -90,7 +87,7 @@ def read_workbook(data: bytes) -> tuple[dict[str, Any], _CellLocator, list[Issue
 
 
 # ----------------------------------------------------------------------------------------
-# The sheets (the package itself is opened by compliance.readers.xlsx_package)
+# The sheets (the package itself is opened by compliance.xlsx.package)
 # ----------------------------------------------------------------------------------------
 
 
@@ -630,7 +627,7 @@ class _Builder:
     def _report_merges(self) -> None:
         for sheet in SHEETS:
             for ref in self.sheets[sheet.name].merged:
-                column, row = _first_cell(ref)
+                column, row = first_cell(ref)
                 pointer = self._merge_pointer(sheet, column, row)
                 self.issue(
                     f"Cells {ref} on the {sheet.name} sheet are merged; unmerge them and give "
@@ -651,7 +648,7 @@ class _Builder:
         record_pointer = self.placed_rows.get((sheet.name, row))
         if record_pointer is None:
             return json_pointer(list_pointer_tokens(sheet))
-        header = self._headers(sheet).known.get(_column_index(column))
+        header = self._headers(sheet).known.get(column_index(column))
         if header is None:
             return record_pointer
         return json_pointer((*pointer_tokens(record_pointer), *header.path))
@@ -704,7 +701,7 @@ class _Builder:
         columns = {"/".join(column.path): column_letter(i) for i, column in known.items()}
         for group in sheet.groups:
             letters = [letter for path, letter in columns.items() if path.startswith(group + "/")]
-            columns.setdefault(group, min(letters, key=_column_index, default=missing))
+            columns.setdefault(group, min(letters, key=column_index, default=missing))
         id_letter = columns.get(sheet.id_field or "", "A")
         for child in sheet.children:
             columns[child] = id_letter
@@ -845,23 +842,6 @@ def _container(document: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any
 
 def _put(document: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     _container(document, path[:-1])[path[-1]] = value
-
-
-_CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
-
-
-def _first_cell(ref: str) -> tuple[str, int]:
-    match = _CELL.match(ref)
-    if not match:
-        return "A", 1
-    return match.group(1).upper(), int(match.group(2))
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for char in letters:
-        index = index * 26 + ord(char) - 64
-    return index
 
 
 def _ordered(value: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:

@@ -23,10 +23,10 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from compliance.readers.xlsx_package import column_letter
 from compliance.regulator.layout import KEY_VALUE_SHEETS, TABLE_HEADERS
 from compliance.regulator.reasons import CappedReasons, Kind, Reason
 from compliance.regulator.workbook import RawWorkbook
+from compliance.xlsx.addresses import column_letter
 
 MAX_REASONS_PER_PLACE = 25
 

@@ -16,10 +16,10 @@ from typing import Any
 
 from compliance.durations import format_timestamp
 from compliance.formats import SCHEMA_VERSION
-from compliance.readers.xlsx_package import column_letter
 from compliance.regulator.layout import RETURN_FORMAT, TABLE_HEADERS
 from compliance.regulator.reasons import CappedReasons, Kind, Reason
 from compliance.regulator.structure import KeyValues, ParsedReturn
+from compliance.xlsx.addresses import column_letter
 
 MAX_DIFFERENCES = 10
 MAX_JSON_BYTES = 512 * 1024 * 1024

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from compliance.readers.xlsx_package import column_letter
 from compliance.regulator.layout import (
     KEY_VALUE_SHEETS,
     SHEETS,
@@ -22,6 +21,7 @@ from compliance.regulator.layout import (
 )
 from compliance.regulator.reasons import CappedReasons, Kind, Reason
 from compliance.regulator.workbook import RawSheet, RawWorkbook
+from compliance.xlsx.addresses import column_letter
 
 MAX_CELL_REASONS_PER_SHEET = 25
 """Beyond this many cell reasons in one sheet, the rest are counted, not listed."""

@@ -1,7 +1,7 @@
 """An untrusted return workbook, read cell by cell without ever raising at the caller.
 
 A received return may be anything: not a zip, a zip bomb, a macro workbook, a damaged
-archive, a workbook saved by another program. :mod:`compliance.readers.xlsx_package` inspects
+archive, a workbook saved by another program. :mod:`compliance.xlsx.package` inspects
 and opens it under the :data:`RETURN` limits, the same way the intake reader does; every
 failure is :class:`RefusedPackage` with one sentence for the receipt.
 
@@ -19,18 +19,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from compliance.readers.file_kind import is_workbook
-from compliance.readers.xlsx_package import (
+from compliance.xlsx.package import (
     MIB,
-    CellBudget,
     PackagePolicy,
     RefusedPackage,
-    SheetCells,
     SheetPart,
     open_package,
     open_workbook,
     reading_untrusted,
     shared_strings,
 )
+from compliance.xlsx.sheet_cells import CellBudget, SheetCells
 
 RETURN = PackagePolicy(
     expected="a return",

@@ -22,8 +22,8 @@ from intake_helpers import base, issue_keys, same_submission
 
 from compliance.check import check_bytes
 from compliance.intake.template import iter_code_columns, write_intake
-from compliance.readers.xlsx_package import column_letter
 from compliance.readers.xlsx_reader import read_workbook
+from compliance.xlsx.addresses import column_letter
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(

@@ -129,7 +129,7 @@ def test_a_zip_bomb_is_refused_before_parsing(tmp_path: object) -> None:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", b"<Types/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 1024 * 1024))
-    from compliance.readers.xlsx_package import RefusedPackage
+    from compliance.xlsx.package import RefusedPackage
 
     with pytest.raises(RefusedPackage, match="zip bomb"):
         read_workbook(buffer.getvalue())
