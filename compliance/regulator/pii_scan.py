@@ -25,8 +25,8 @@ from collections.abc import Iterator
 
 from compliance.regulator.layout import KEY_VALUE_SHEETS, TABLE_HEADERS
 from compliance.regulator.reasons import CappedReasons, Kind, Reason
-from compliance.regulator.workbook import RawWorkbook
 from compliance.xlsx.addresses import column_letter
+from compliance.xlsx.raw_workbook import RawWorkbook
 
 MAX_REASONS_PER_PLACE = 25
 

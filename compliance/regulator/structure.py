@@ -20,8 +20,8 @@ from compliance.regulator.layout import (
     BadCell,
 )
 from compliance.regulator.reasons import CappedReasons, Kind, Reason
-from compliance.regulator.workbook import RawSheet, RawWorkbook
 from compliance.xlsx.addresses import column_letter
+from compliance.xlsx.raw_workbook import RawSheet, RawWorkbook
 
 MAX_CELL_REASONS_PER_SHEET = 25
 """Beyond this many cell reasons in one sheet, the rest are counted, not listed."""

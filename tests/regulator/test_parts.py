@@ -183,7 +183,7 @@ def test_many_findings_in_one_place_are_listed_up_to_the_cap_then_counted() -> N
     import zipfile
 
     from compliance.regulator.pii_scan import MAX_REASONS_PER_PLACE, scan_workbook
-    from compliance.regulator.workbook import RawSheet, RawWorkbook
+    from compliance.xlsx.raw_workbook import RawSheet, RawWorkbook
 
     buffer = io.BytesIO()
     zipfile.ZipFile(buffer, "w").close()
@@ -192,7 +192,6 @@ def test_many_findings_in_one_place_are_listed_up_to_the_cap_then_counted() -> N
         [RawSheet("Removals", rows), RawSheet("Cover", {2: ("+447700900123",)})],
         {},
         zipfile.ZipFile(buffer),
-        [],
     )
     reasons = scan_workbook(workbook)
     removals = [reason for reason in reasons if reason.sheet == "Removals"]
