@@ -142,9 +142,9 @@ def read_document(data: bytes, *, name: str = "") -> tuple[Any, Locator, list[Is
     if reason is not None:
         raise UnreadableDocument(reason)
     if is_workbook(data):
-        from compliance.readers.xlsx_reader import read_workbook  # only when needed
+        from compliance.readers.intake_xlsx.reader import read_intake_workbook  # when needed
 
-        return read_workbook(data)
+        return read_intake_workbook(data)
     document, text = parse_json(data)
     return document, JsonLineLocator(text), []
 

@@ -140,9 +140,8 @@ def open_package(data: bytes, policy: PackagePolicy) -> zipfile.ZipFile:
 
 
 @contextlib.contextmanager
-def reading_untrusted(*passing: type[Exception]) -> Iterator[None]:
-    """Any failure while parsing untrusted XML becomes :class:`RefusedPackage` with a reason;
-    the exceptions named in ``passing`` (the caller's own refusals) go through as they are."""
+def reading_untrusted() -> Iterator[None]:
+    """Any failure while parsing untrusted XML becomes :class:`RefusedPackage` with a reason."""
     from openpyxl.xml import DEFUSEDXML
 
     if not DEFUSEDXML:
@@ -155,7 +154,7 @@ def reading_untrusted(*passing: type[Exception]) -> Iterator[None]:
         warnings.simplefilter("ignore")
         try:
             yield
-        except (RefusedPackage, *passing):
+        except RefusedPackage:
             raise
         except Exception as error:  # any parser failure of untrusted bytes: unreadable
             raise _damaged(error) from None
