@@ -94,19 +94,19 @@ def write_boolean(worksheet: Worksheet, row: int, column: int, value: bool) -> N
 def write_moment(
     worksheet: Worksheet, row: int, column: int, moment: datetime, cell_format: Format
 ) -> None:
-    _written(worksheet.write_datetime(row, column, cell_moment(moment), cell_format), row)
-
-
-def cell_moment(moment: datetime) -> datetime:
-    """Spreadsheets have no time zones: a cell holds the UTC date-time, without an offset."""
-    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+    _written(worksheet.write_datetime(row, column, _cell_moment(moment), cell_format), row)
 
 
 def fits_date_cell(moment: datetime) -> bool:
     """Whether a date-time cell holds ``moment`` exactly: cells are exact to the millisecond,
     and only from :data:`FIRST_DATE_CELL` on."""
-    held = cell_moment(moment)
+    held = _cell_moment(moment)
     return not held.microsecond % 1000 and held.date() >= FIRST_DATE_CELL
+
+
+def _cell_moment(moment: datetime) -> datetime:
+    """Spreadsheets have no time zones: a cell holds the UTC date-time, without an offset."""
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _written(status: int, row: int) -> None:
