@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,10 +33,9 @@ from compliance.period import Period
 from compliance.readers.errors import UnreadableDocument
 from compliance.readers.file_kind import is_workbook, misnamed_workbook_reason
 from compliance.readers.json_reader import JsonLineLocator, parse_json
+from compliance.readers.locator import Locator
 from compliance.rules.registry import Check, Finding, RuleContext, SubmissionFacts
 from compliance.structure_errors import json_pointer, structure_issues
-
-Locator = Callable[[Iterable[str]], dict[str, Source]]
 
 _timestamp = TypeAdapter(Timestamp)
 _period_text = TypeAdapter(PeriodText)
@@ -111,11 +110,11 @@ def check_bytes(
     digest = hashlib.sha256(data).hexdigest()
     with cyclic_gc_paused():
         try:
-            document, locate, reader_issues = read_document(data, name=source_name)
+            document, locator, reader_issues = read_document(data, name=source_name)
         except UnreadableDocument as error:
             return CheckResult(source_name, digest, Report([unreadable_issue(error)]), None)
         return check_read_submission(
-            document, locate, reader_issues, source_name=source_name, digest=digest, config=config
+            document, locator, reader_issues, source_name=source_name, digest=digest, config=config
         )
 
 
@@ -126,7 +125,7 @@ def unreadable_issue(error: UnreadableDocument) -> Issue:
 
 def check_read_submission(
     document: Any,
-    locate: Locator,
+    locator: Locator,
     reader_issues: list[Issue],
     *,
     source_name: str,
@@ -134,21 +133,18 @@ def check_read_submission(
     config: RuleConfig = DEFAULT_CONFIG,
 ) -> CheckResult:
     """Check a submission that :func:`read_document` has read, with the reader's issues."""
-    submission, report = check_document(document, locate=locate, config=config)
+    submission, report = check_document(document, locator=locator, config=config)
     if reader_issues and not report.is_fatal:
         # A workbook's own problems (a formula, merged cells, an orphan row) are located
         # exactly; a structure issue the checker found at the same path says less.
         taken = {issue.path for issue in reader_issues}
         # A missing or misspelt column is reported once, at its header, not on every row.
-        by_header = getattr(locate, "reported_by_header", None)
         kept = [
             issue
             for issue in report.issues
             if not (issue.path in taken and issue.code in {"DTR-S001", "DTR-S002"})
             and not (
-                by_header is not None
-                and issue.code in {"DTR-S001", "DTR-S003"}
-                and by_header(issue.path)
+                issue.code in {"DTR-S001", "DTR-S003"} and locator.reported_by_header(issue.path)
             )
         ]
         report = Report(kept + reader_issues)
@@ -166,15 +162,15 @@ def read_document(data: bytes, *, name: str = "") -> tuple[Any, Locator, list[Is
     if reason is not None:
         raise UnreadableDocument(reason)
     if is_workbook(data):
-        from compliance.readers.xlsx_reader import read_workbook  # only when needed
+        from compliance.readers.intake_xlsx.reader import read_intake_workbook  # when needed
 
-        return read_workbook(data)
+        return read_intake_workbook(data)
     document, text = parse_json(data)
-    return document, JsonLineLocator(text).locate, []
+    return document, JsonLineLocator(text), []
 
 
 def check_document(
-    document: Any, *, locate: Locator | None = None, config: RuleConfig = DEFAULT_CONFIG
+    document: Any, *, locator: Locator | None = None, config: RuleConfig = DEFAULT_CONFIG
 ) -> tuple[Submission | None, Report]:
     """Check a parsed document; returns what could be read and the report."""
     fatal = unreadable_reason(document)
@@ -182,14 +178,14 @@ def check_document(
         return None, Report([Issue("DTR-S000", Severity.FATAL, fatal, "")])
     with cyclic_gc_paused():
         submission, issues = _Checker(document, config).run()
-    return submission, Report(located(issues, locate))
+    return submission, Report(located(issues, locator))
 
 
-def located(issues: list[Issue], locate: Locator | None) -> list[Issue]:
+def located(issues: list[Issue], locator: Locator | None) -> list[Issue]:
     """The issues with their place in the input file, where the locator knows it."""
-    if locate is None or not issues:
+    if locator is None or not issues:
         return issues
-    sources = locate({issue.path for issue in issues})
+    sources = locator.locate({issue.path for issue in issues})
     return [_with_source(issue, sources.get(issue.path)) for issue in issues]
 
 

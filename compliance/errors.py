@@ -1,7 +1,7 @@
 """The one base of every exception the library raises on purpose.
 
 Each module keeps its own exception (:class:`compliance.check.InputError`,
-:class:`compliance.readers.xlsx_package.RefusedPackage`, ...), because callers tell them apart:
+:class:`compliance.xlsx.package.RefusedPackage`, ...), because callers tell them apart:
 a file that cannot be opened is a usage error, a refused package is a receipt's reason. They
 all derive from :class:`ComplianceError`, so that a caller who only needs "the library said
 no" (an embedding application, a last-resort handler) catches one class and still lets a bug,

@@ -20,7 +20,6 @@ from pydantic import ValidationError
 
 from compliance.check import (
     CheckResult,
-    Locator,
     check_read_submission,
     check_referral,
     cyclic_gc_paused,
@@ -37,6 +36,7 @@ from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.issues import Issue, Report, Severity
 from compliance.model import ReferralDocument, ReferralEnvelope, ReferralEnvelopeWithRawReferral
 from compliance.readers.errors import UnreadableDocument
+from compliance.readers.locator import Locator
 from compliance.structure_errors import structure_issues
 
 REFERRAL_DOCUMENT = "referral"

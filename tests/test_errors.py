@@ -46,7 +46,7 @@ def test_built_in_bases_are_kept_where_code_catches_them() -> None:
     from compliance.intake.template import IntakeWriteError
     from compliance.regulator.layout import BadCell
     from compliance.render.fetcher import FetchRefused
-    from compliance.render.xlsx import XlsxLimitError
+    from compliance.xlsx.cells import XlsxLimitError
 
     assert issubclass(FetchRefused, PermissionError)
     for kind in (BadCell, XlsxLimitError, IntakeWriteError):

@@ -51,8 +51,6 @@ from compliance.model import (
 )
 
 LIST_SEPARATOR = ";"
-MAX_ROW = 1_048_576
-"""The last row of a sheet (Excel and LibreOffice); drop-downs cover every data row."""
 
 
 class Kind(StrEnum):

@@ -1,6 +1,6 @@
 """Writing the intake workbook: the blank template, or one filled from a (raw) JSON submission.
 
-Every text goes through XlsxWriter's ``write_string``, so nothing a submission says can become
+Every value goes through :mod:`compliance.xlsx.cells`, so nothing a submission says can become
 a formula, a link or a number; a valid timestamp becomes a date-time cell in UTC, a valid date
 a date cell, a whole number a number. A raw document that is not a valid submission is
 written as it is, as far as a workbook can hold it, so that its structure errors survive into
@@ -14,16 +14,14 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 from pydantic import TypeAdapter, ValidationError
-from xlsxwriter import xmlwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -34,7 +32,6 @@ from compliance.intake.layout import (
     INSTRUCTIONS,
     LIST_KINDS,
     LIST_SEPARATOR,
-    MAX_ROW,
     RESERVED_PATHS,
     SHEETS,
     Column,
@@ -43,15 +40,24 @@ from compliance.intake.layout import (
     TableSheet,
     child_sheets,
 )
-from compliance.readers.xlsx_package import unescape_text
 from compliance.structure_errors import json_pointer
+from compliance.xlsx.addresses import column_letter
+from compliance.xlsx.cells import (
+    HEADER_STYLE,
+    MAX_EXACT_INTEGER,
+    MAX_ROWS,
+    XlsxLimitError,
+    fits_date_cell,
+    new_workbook,
+    write_boolean,
+    write_moment,
+    write_number,
+    write_text,
+)
+from compliance.xlsx.escapes import exact_text_escapes, stored_exactly
 
-MAX_CELL_CHARS = 32_767
-MAX_EXACT_INTEGER = 2**53
 TIMESTAMP_FORMAT = 'yyyy-mm-dd"T"hh:mm:ss"Z"'
 DATE_FORMAT = "yyyy-mm-dd"
-# Excel's serial dates start in 1900 (with its 1900-02-29 bug): earlier values stay text.
-FIRST_DATE_CELL = date(1900, 3, 1)
 _CREATED = datetime(2026, 1, 1)
 """A fixed creation date keeps the bytes of a workbook reproducible."""
 
@@ -235,40 +241,6 @@ def _table_named(name: str) -> TableSheet:
 
 
 # ----------------------------------------------------------------------------------------
-# Exact text
-# ----------------------------------------------------------------------------------------
-
-# OOXML stores a character as _xHHHH_, so text that itself contains such a pattern must have
-# its underscore escaped (_x005F_). XlsxWriter escapes each pattern it finds, left to right,
-# and so misses one that shares its underscore with the pattern before it: "_x005F_x0041_"
-# would read back as "_x005FA". Escaping every underscore that starts a pattern is exact, and
-# XlsxWriter's own escaping code applies it when given this expression.
-_EXACT_ESCAPE = re.compile(r"(_)(?=x[0-9a-fA-F]{4}_)")
-_PATTERN = re.compile(r"_x[0-9a-fA-F]{4}_")
-
-
-@contextlib.contextmanager
-def _exact_text_escapes() -> Iterator[None]:
-    original = xmlwriter.re_control_chars_1
-    xmlwriter.re_control_chars_1 = _EXACT_ESCAPE
-    try:
-        yield
-    finally:
-        xmlwriter.re_control_chars_1 = original
-
-
-def _escaping_is_exact() -> bool:
-    probe = "_x005F_x0041_ _xFFFE_ \ufffe"
-    with _exact_text_escapes():
-        escaped = xmlwriter.XMLwriter._escape_control_characters(probe)
-    return unescape_text(escaped) == probe
-
-
-_ESCAPING_EXACT = _escaping_is_exact()
-"""False only if a future XlsxWriter escapes differently: then such text is refused."""
-
-
-# ----------------------------------------------------------------------------------------
 # Cells
 # ----------------------------------------------------------------------------------------
 
@@ -276,9 +248,7 @@ _ESCAPING_EXACT = _escaping_is_exact()
 class _Cells:
     def __init__(self, workbook: xlsxwriter.Workbook, notes: list[str]) -> None:
         self.notes = notes
-        self.header = workbook.add_format(
-            {"bold": True, "bg_color": "#D9E1F2", "bottom": 1, "text_wrap": False}
-        )
+        self.header = workbook.add_format(HEADER_STYLE)
         self.key = workbook.add_format({"bold": True, "num_format": "@"})
         self.meaning = workbook.add_format(
             {"text_wrap": True, "valign": "top", "font_color": "#404040"}
@@ -316,6 +286,23 @@ class _Cells:
         """Write one value so that reading it back gives the same value."""
         if value is None:
             return
+        with _refused_at(pointer):
+            self._write(sheet, row, col, column, value, pointer)
+
+    def label(self, sheet: Worksheet, row: int, col: int, text: str, cell_format: Format) -> None:
+        """A header, a field name or an explanation: text of the workbook's own."""
+        with _refused_at(f"{sheet.name}!{column_letter(col + 1)}{row + 1}"):
+            write_text(sheet, row, col, text, cell_format)
+
+    def _write(
+        self,
+        sheet: Worksheet,
+        row: int,
+        col: int,
+        column: Column | None,
+        value: Any,
+        pointer: str,
+    ) -> None:
         kind = column.kind if column else None
         if kind in LIST_KINDS:
             self._write_list(sheet, row, col, column, value, pointer)
@@ -327,7 +314,7 @@ class _Cells:
                 return
             self._write_text(sheet, row, col, column, value, pointer)
         elif isinstance(value, bool):
-            _check(sheet.write_boolean(row, col, value), pointer)
+            write_boolean(sheet, row, col, value)
         elif isinstance(value, int | float):
             if isinstance(value, int) and abs(value) > MAX_EXACT_INTEGER:
                 self.notes.append(
@@ -336,7 +323,7 @@ class _Cells:
                 )
                 self._write_text(sheet, row, col, column, str(value), pointer)
             else:
-                _check(sheet.write_number(row, col, value, self.column_format(column)), pointer)
+                write_number(sheet, row, col, value, self.column_format(column))
         else:
             self.notes.append(f"{pointer}: is a JSON {_json_kind(value)}; written as JSON text")
             self._write_text(sheet, row, col, column, _json_text(value), pointer)
@@ -348,51 +335,40 @@ class _Cells:
             # A cell cannot hold empty text apart from no value; both mean "none".
             self.notes.append(f"{pointer}: empty text is written as an empty cell (null)")
             return
-        if len(value) > MAX_CELL_CHARS:
-            raise IntakeWriteError(
-                f"{pointer}: {len(value)} characters do not fit one spreadsheet cell "
-                f"(at most {MAX_CELL_CHARS})"
-            )
-        if not _ESCAPING_EXACT and _PATTERN.search(value):
+        if not stored_exactly(value):
             raise IntakeWriteError(
                 f"{pointer}: contains text like _x0041_, which this version of the workbook "
                 "writer cannot store exactly"
             )
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise IntakeWriteError(
-                f"{pointer}: contains a lone surrogate, which no workbook can hold"
-            ) from None
-        _check(sheet.write_string(row, col, value, self.column_format(column)), pointer)
+        write_text(sheet, row, col, value, self.column_format(column))
 
     def _write_timestamp(self, sheet: Worksheet, row: int, col: int, value: str) -> bool:
         try:
             moment: datetime = _timestamp.validate_python(value)
         except ValidationError:
             return False  # not a valid timestamp: kept as text, the checker will say why
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-        # Spreadsheet date-times are exact to the millisecond; finer ones stay text.
-        if moment.microsecond % 1000 or moment.date() < FIRST_DATE_CELL:
-            return False
-        return sheet.write_datetime(row, col, moment, self.timestamp) == 0
+        if not fits_date_cell(moment):
+            return False  # kept as text, which holds it exactly
+        write_moment(sheet, row, col, moment, self.timestamp)
+        return True
 
     def _write_date(self, sheet: Worksheet, row: int, col: int, value: str) -> bool:
         try:
             day: date = _day.validate_python(value)
         except ValidationError:
             return False
-        if day < FIRST_DATE_CELL:
-            return False
         moment = datetime(day.year, day.month, day.day)
-        return sheet.write_datetime(row, col, moment, self.date) == 0
+        if not fits_date_cell(moment):
+            return False
+        write_moment(sheet, row, col, moment, self.date)
+        return True
 
     def _write_list(
         self, sheet: Worksheet, row: int, col: int, column: Column | None, value: Any, pointer: str
     ) -> None:
         if not isinstance(value, list):
             self.notes.append(f"{pointer}: is not a list; written as a one-item list")
-            self.write(sheet, row, col, None, value, pointer)
+            self._write(sheet, row, col, None, value, pointer)
             return
         items: list[str] = []
         for item in value:
@@ -413,6 +389,15 @@ class _Cells:
 
 
 _WRAPPED = frozenset({"narrative", "excerpt", "statement"})
+
+
+@contextlib.contextmanager
+def _refused_at(where: str) -> Iterator[None]:
+    """A value no cell can hold is refused with the place it was to be written."""
+    try:
+        yield
+    except XlsxLimitError as error:
+        raise IntakeWriteError(f"{where}: {error}") from None
 
 
 def _check(status: int, pointer: str) -> None:
@@ -484,12 +469,12 @@ def _write_table(
     columns += [(name, None) for name in records.extra_columns.get(sheet.name, [])]
     for index, (header, column) in enumerate(columns):
         worksheet.set_column(index, index, _width(column, header), cells.column_format(column))
-        _check(worksheet.write_string(0, index, header, cells.header), f"{sheet.name} header")
+        cells.label(worksheet, 0, index, header, cells.header)
         if column is not None:
             worksheet.write_comment(0, index, column.note, _comment_options(column.note))
-            if column.codes:
+            if column.codes:  # the drop-down covers every row a sheet can have
                 status = worksheet.data_validation(
-                    1, index, MAX_ROW - 1, index, _validation(column)
+                    1, index, MAX_ROWS - 1, index, _validation(column)
                 )
                 _check(status, f"{sheet.name}!{header} drop-down")
     worksheet.freeze_panes(1, 0)
@@ -515,17 +500,17 @@ def _write_key_value(
     worksheet.set_column(1, 1, _VALUE_WIDTH, cells.text)
     worksheet.set_column(2, 2, _MEANING_WIDTH, cells.meaning)
     for index, header in enumerate(("field", "value", "meaning")):
-        worksheet.write_string(0, index, header, cells.header)
+        cells.label(worksheet, 0, index, header, cells.header)
     worksheet.freeze_panes(1, 0)
     _print_setup(worksheet, landscape=True, fit_width=True)
     found = records.rows.get(sheet.name, [_Row({}, {})])[0]
     entries: list[tuple[str, Column | None]] = [(e.name, e) for e in sheet.entries]
     entries += [(name, None) for name in records.extra_columns.get(sheet.name, [])]
     for row_number, (key, column) in enumerate(entries, start=1):
-        worksheet.write_string(row_number, 0, key, cells.key)
+        cells.label(worksheet, row_number, 0, key, cells.key)
         if column is not None:
             worksheet.write_comment(row_number, 0, column.note, _comment_options(column.note))
-            worksheet.write_string(row_number, 2, column.note, cells.meaning)
+            cells.label(worksheet, row_number, 2, column.note, cells.meaning)
             height = _wrapped_height(column.note, _MEANING_WIDTH)
             value = found.values.get(key)
             if isinstance(value, str) and key in _WRAPPED:
@@ -677,7 +662,7 @@ def _write_instructions(workbook: xlsxwriter.Workbook, cells: _Cells) -> None:
     for row, (style, text) in enumerate(instructions_text()):
         if text:
             fmt = cells.heading if style == "heading" else cells.paragraph
-            worksheet.write_string(row, 0, text, fmt)
+            cells.label(worksheet, row, 0, text, fmt)
             if style != "heading":
                 worksheet.set_row(row, _wrapped_height(text, _INSTRUCTIONS_WIDTH))
 
@@ -689,15 +674,7 @@ def write_intake(target: Path, document: Mapping[str, Any] | None = None) -> lis
     :class:`IntakeWriteError` for a value that cannot be written at all.
     """
     records = _Collector(document).collect() if document is not None else _Records()
-    workbook = xlsxwriter.Workbook(
-        str(target),
-        {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "nan_inf_to_errors": False,
-        },
-    )
+    workbook = new_workbook(target)
     workbook.set_properties(
         {"title": "DTR-1 intake workbook", "author": "compliance", "created": _CREATED}
     )
@@ -711,7 +688,7 @@ def write_intake(target: Path, document: Mapping[str, Any] | None = None) -> lis
                 _write_key_value(workbook, cells, sheet, records)
         workbook.worksheets()[0].activate()
     finally:
-        with _exact_text_escapes():
+        with exact_text_escapes():
             workbook.close()
     return records.notes
 

@@ -121,6 +121,9 @@ class JsonLineLocator:
                     break
         return sources
 
+    def reported_by_header(self, pointer: str) -> bool:
+        return False  # a JSON file has no columns: every issue stands on its own line
+
 
 class _Walker:
     """Walks only along wanted pointer prefixes; everything else is skipped by the C decoder."""

@@ -24,12 +24,12 @@ import re
 from collections.abc import Iterator
 
 from compliance.formats import STANDARD_VERSION
-from compliance.readers.xlsx_package import column_letter
 from compliance.regulator import reason_codes
 from compliance.regulator.layout import KEY_VALUE_NAMES, TABLE_HEADERS, key_value_layout
 from compliance.regulator.reason_codes import ReasonCode
 from compliance.regulator.reasons import CappedReasons, Reason
-from compliance.regulator.workbook import RawWorkbook
+from compliance.xlsx.addresses import column_letter
+from compliance.xlsx.raw_workbook import RawWorkbook
 
 MAX_REASONS_PER_PLACE = 25
 

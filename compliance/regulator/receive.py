@@ -25,7 +25,6 @@ from typing import Any
 from compliance.check import read_input
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.durations import format_timestamp
-from compliance.readers.xlsx_package import RefusedPackage
 from compliance.regulator import reason_codes
 from compliance.regulator.consistency import check_consistency
 from compliance.regulator.model import ReceivedReturn
@@ -36,6 +35,7 @@ from compliance.regulator.return_json import compare_return_json
 from compliance.regulator.structure import ParsedReturn, parse_return
 from compliance.regulator.workbook import read_workbook
 from compliance.statuses import PdfState, ReceiptStatus
+from compliance.xlsx.package import RefusedPackage
 
 EMBEDDED_NAME = "return.json"
 

@@ -16,12 +16,12 @@ from typing import Any
 
 from compliance.durations import format_timestamp
 from compliance.formats import SCHEMA_VERSION
-from compliance.readers.xlsx_package import column_letter
 from compliance.regulator import reason_codes
 from compliance.regulator.layout import RETURN_FORMAT, TABLE_HEADERS
 from compliance.regulator.reason_codes import ReasonCode
 from compliance.regulator.reasons import CappedReasons, Reason
 from compliance.regulator.structure import KeyValues, ParsedReturn
+from compliance.xlsx.addresses import column_letter
 
 MAX_DIFFERENCES = 10
 MAX_JSON_BYTES = 512 * 1024 * 1024

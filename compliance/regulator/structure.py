@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.formats import STANDARD_VERSION
-from compliance.readers.xlsx_package import column_letter
 from compliance.regulator import reason_codes
 from compliance.regulator.layout import (
     LEGACY_STANDARD,
@@ -24,7 +23,8 @@ from compliance.regulator.layout import (
     key_value_layout,
 )
 from compliance.regulator.reasons import CappedReasons, Reason
-from compliance.regulator.workbook import RawSheet, RawWorkbook
+from compliance.xlsx.addresses import column_letter
+from compliance.xlsx.raw_workbook import RawSheet, RawWorkbook
 
 MAX_CELL_REASONS_PER_SHEET = 25
 """Beyond this many cell reasons in one sheet, the rest are counted, not listed."""

@@ -1,9 +1,9 @@
 """return.xlsx: the regulator's workbook, streamed with XlsxWriter (DTR-1 7.2).
 
 XlsxWriter in constant-memory mode was the fastest writer measured here with flat memory, and
-with a pinned creation date its output is byte-identical across runs. Every text goes through
-``write_string``, so no submitted text can ever become a formula or a link; limits that
-spreadsheet programs enforce silently are checked here instead.
+with a pinned creation date its output is byte-identical across runs. Every value goes
+through :mod:`compliance.xlsx.cells`, so no submitted text can ever become a formula or a
+link, and a value beyond a cell's limits raises :class:`XlsxLimitError`.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
-
-from compliance.errors import ComplianceError
 from compliance.figures import Cell, ReturnView, Sheet
+from compliance.xlsx.cells import (
+    HEADER_STYLE,
+    MAX_ROWS,
+    new_workbook,
+    write_text,
+    write_value,
+)
 
-MAX_ROWS = 1_048_576
 MAX_DATA_ROWS = MAX_ROWS - 1  # row 1 is the header
-MAX_CELL_CHARS = 32_767
 TIMESTAMP_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 _WIDTHS = {
@@ -33,10 +34,6 @@ _WIDTHS = {
     "categories": 22,
     "actions_taken": 48,
 }
-
-
-class XlsxLimitError(ComplianceError, ValueError):
-    pass
 
 
 def _width(column: str, sample: Cell) -> float:
@@ -61,33 +58,6 @@ def sheet_parts(sheet: Sheet, max_rows: int | None = None) -> list[tuple[str, tu
     ]
 
 
-class _CellWriter:
-    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
-        self.timestamp = workbook.add_format({"num_format": TIMESTAMP_FORMAT})
-        self.header = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "bottom": 1})
-
-    def write(self, worksheet: Worksheet, row: int, column: int, value: Cell) -> None:
-        if value is None:
-            return
-        if isinstance(value, bool):
-            status = worksheet.write_boolean(row, column, value)
-        elif isinstance(value, int | float):
-            status = worksheet.write_number(row, column, value)
-        elif isinstance(value, datetime):
-            # Spreadsheets have no time zones: cells hold UTC, as the header note says.
-            status = worksheet.write_datetime(
-                row, column, value.replace(tzinfo=None), self.timestamp
-            )
-        else:
-            if len(value) > MAX_CELL_CHARS:
-                raise XlsxLimitError(
-                    f"a {len(value)}-character text does not fit one spreadsheet cell"
-                )
-            status = worksheet.write_string(row, column, value)
-        if status < 0:
-            raise XlsxLimitError(f"XlsxWriter refused a cell at row {row + 1} (status {status})")
-
-
 def write_workbook(
     sheets: tuple[Sheet, ...] | list[Sheet],
     path: Path,
@@ -99,17 +69,10 @@ def write_workbook(
 
     ``properties`` must carry a fixed ``created`` date: that keeps the bytes reproducible.
     """
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    workbook = new_workbook(path, constant_memory=True)
     workbook.set_properties(properties)
-    cells = _CellWriter(workbook)
+    timestamp = workbook.add_format({"num_format": TIMESTAMP_FORMAT})
+    header_format = workbook.add_format(HEADER_STYLE)
     for sheet in sheets:
         for name, rows in sheet_parts(sheet):
             worksheet = workbook.add_worksheet(name)
@@ -121,10 +84,10 @@ def write_workbook(
             worksheet.freeze_panes(1, 0)
             worksheet.autofilter(0, 0, max(len(rows), 1), len(sheet.header) - 1)
             for column, header in enumerate(sheet.header):
-                worksheet.write_string(0, column, header, cells.header)
+                write_text(worksheet, 0, column, header, header_format)
             for row_number, row in enumerate(rows, start=1):
                 for column, value in enumerate(row):
-                    cells.write(worksheet, row_number, column, value)
+                    write_value(worksheet, row_number, column, value, timestamp)
     workbook.close()
 
 

@@ -20,7 +20,7 @@ from intake_helpers import base, edited, with_cell_xml, workbook_bytes
 
 from compliance.check import check_bytes
 from compliance.cli import cli
-from compliance.readers.xlsx_reader import read_workbook
+from compliance.readers.intake_xlsx.reader import read_intake_workbook
 
 Expected = list[tuple[str, str, str, int, str]]
 """(code, path, sheet, row, column) of every issue (compared in any order)."""
@@ -281,7 +281,7 @@ def test_a_formula_is_never_evaluated_nor_its_result_read(good: bytes) -> None:
     data = with_cell_xml(
         good, "Referrals", "I2", '<c r="I2" t="str"><f>"Counter"&amp;" Terror"</f><v>CT</v></c>'
     )
-    document, _locate, issues = read_workbook(data)
+    document, _locate, issues = read_intake_workbook(data)
     assert "referred_to" not in document["referrals"][0]  # neither the formula nor "CT"
     assert [issue.message for issue in issues] == [
         "referred_to (Referrals!I2) holds a formula; DTR-1 values are typed, not calculated, "

@@ -29,7 +29,7 @@ from intake_helpers import base, sheet_part, with_parts, workbook_bytes
 from compliance.check import check_bytes
 from compliance.cli import cli
 from compliance.issues import Issue
-from compliance.readers import xlsx_reader
+from compliance.readers.intake_xlsx import reader as intake_reader
 
 MIB = 1 << 20
 GIB = 1 << 30
@@ -177,7 +177,7 @@ _CHILD = textwrap.dedent(
     # A hard ceiling: a reader that expanded the bomb dies here instead of taking the machine.
     resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
     from compliance.check import check_bytes
-    import compliance.readers.xlsx_reader, openpyxl.reader.excel  # loaded before measuring
+    import compliance.readers.intake_xlsx.reader, openpyxl.reader.excel  # loaded before measuring
     results = []
     for path in sys.argv[1:]:
         data = open(path, "rb").read()
@@ -359,7 +359,7 @@ def test_filled_cells_are_limited(
     good: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The base workbook has more.
-    monkeypatch.setattr(xlsx_reader, "INTAKE", replace(xlsx_reader.INTAKE, max_cells=100))
+    monkeypatch.setattr(intake_reader, "INTAKE", replace(intake_reader.INTAKE, max_cells=100))
     issue = refusal(good, tmp_path)
     assert issue.message == (
         "The workbook has more than 100 filled cells; that is far beyond any submission, so "
@@ -377,7 +377,7 @@ def test_empty_cells_count_towards_the_limit(
         f'<sheetData><row r="2">{empty}</row></sheetData></worksheet>'
     ).encode()
     data = with_parts(good, replace={sheet_part("Hashes"): sheet})
-    monkeypatch.setattr(xlsx_reader, "INTAKE", replace(xlsx_reader.INTAKE, max_elements=300))
+    monkeypatch.setattr(intake_reader, "INTAKE", replace(intake_reader.INTAKE, max_elements=300))
     issue = refusal(data, tmp_path)
     assert issue.message.startswith("The workbook has more than 300 cells and rows")
 

@@ -23,7 +23,7 @@ from compliance.cli import cli
 from compliance.intake.convert import document_json
 from compliance.intake.layout import SHEET_NAMES
 from compliance.intake.template import iter_code_columns
-from compliance.readers.xlsx_reader import read_workbook
+from compliance.readers.intake_xlsx.reader import read_intake_workbook
 from compliance.statuses import BatchStatus
 
 
@@ -85,7 +85,7 @@ def test_convert_round_trip_on_the_command_line(tmp_path: Path) -> None:
     second = run("convert", str(workbook), "--to", "json", "--out", str(back))
     assert second.exit_code == 0, second.output
     assert same_submission(json.loads(back.read_text(encoding="utf-8")), base())
-    document, _, _ = read_workbook(workbook.read_bytes())
+    document, _, _ = read_intake_workbook(workbook.read_bytes())
     assert json.loads(back.read_text(encoding="utf-8")) == document
 
 

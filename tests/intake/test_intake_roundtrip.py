@@ -16,7 +16,7 @@ from intake_helpers import base, issue_keys, same_submission, workbook_bytes
 from compliance.check import check_bytes
 from compliance.intake.convert import document_json
 from compliance.intake.template import write_intake
-from compliance.readers.xlsx_reader import read_workbook
+from compliance.readers.intake_xlsx.reader import read_intake_workbook
 
 # DTR-1.1 §2: C0, DEL and C1 controls nowhere (tab and line feed in multi-line fields), and
 # the line and paragraph separators not in single-line fields.
@@ -142,19 +142,19 @@ def submissions(draw: st.DrawFn) -> dict[str, Any]:
 def test_valid_submissions_survive_json_xlsx_json(document: dict[str, Any], tmp_path: Path) -> None:
     original = document_json(document)
     workbook = workbook_bytes(document, tmp_path)
-    back, _locate, reader_issues = read_workbook(workbook)
+    back, _locate, reader_issues = read_intake_workbook(workbook)
     assert reader_issues == []
     assert same_submission(document, back)
     # The checker sees exactly the same submission in either form.
     assert issue_keys(check_bytes(workbook)) == issue_keys(check_bytes(original))
     # And the workbook's JSON converts back to the same workbook content.
-    again, _, _ = read_workbook(workbook_bytes(back, tmp_path, "again.xlsx"))
+    again, _, _ = read_intake_workbook(workbook_bytes(back, tmp_path, "again.xlsx"))
     assert again == back
 
 
 def test_base_round_trip_is_exact_apart_from_utc(tmp_path: Path) -> None:
     document = base()
-    back, _, issues = read_workbook(workbook_bytes(document, tmp_path))
+    back, _, issues = read_intake_workbook(workbook_bytes(document, tmp_path))
     assert issues == []
     expected = copy.deepcopy(document)
     expected["referrals"][0]["referred_at"] = "2026-08-14T10:05:00Z"  # was +01:00
@@ -169,7 +169,7 @@ def test_fractional_seconds_and_early_dates_keep_their_value(tmp_path: Path) -> 
         "2026-08-14T09:04:51.123456Z"  # finer than a spreadsheet keeps: stays text
     )
     document["referrals"][0]["subjects"][0]["account_created_at"] = "1899-12-31T23:00:00Z"
-    back, _, _ = read_workbook(workbook_bytes(document, tmp_path))
+    back, _, _ = read_intake_workbook(workbook_bytes(document, tmp_path))
     assert back["referrals"][0]["detected_at"] == "2026-08-14T09:12:00.250Z"
     assert (
         back["referrals"][0]["subjects"][0]["ip_events"][0]["observed_at"]
@@ -190,7 +190,7 @@ def test_formula_looking_text_is_written_as_text_cells(tmp_path: Path) -> None:
     with zipfile.ZipFile(target) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
         assert all(b"<f>" not in archive.read(name) for name in sheets)
-    back, _, issues = read_workbook(target.read_bytes())
+    back, _, issues = read_intake_workbook(target.read_bytes())
     assert issues == []
     assert back["referrals"][0]["narrative"] == document["referrals"][0]["narrative"]
     assert back["platform"]["legal_name"] == "+SUM(A1)"
@@ -204,7 +204,7 @@ def test_empty_excerpt_becomes_null_with_a_note(tmp_path: Path) -> None:
     assert notes == [
         "/referrals/0/content_items/0/excerpt: empty text is written as an empty cell (null)"
     ]
-    back, _, _ = read_workbook((tmp_path / "e.xlsx").read_bytes())
+    back, _, _ = read_intake_workbook((tmp_path / "e.xlsx").read_bytes())
     assert back["referrals"][0]["content_items"][0]["excerpt"] is None
 
 

@@ -22,8 +22,8 @@ from intake_helpers import base, issue_keys, same_submission
 
 from compliance.check import check_bytes
 from compliance.intake.template import iter_code_columns, write_intake
-from compliance.readers.xlsx_package import column_letter
-from compliance.readers.xlsx_reader import read_workbook
+from compliance.readers.intake_xlsx.reader import read_intake_workbook
+from compliance.xlsx.addresses import column_letter
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = [
@@ -153,8 +153,8 @@ def test_saved_workbook_reads_back_the_same(
     name: str, resaved: dict[str, tuple[bytes, bytes]]
 ) -> None:
     original, saved = resaved[name]
-    expected, _, expected_issues = read_workbook(original)
-    back, _, issues = read_workbook(saved)
+    expected, _, expected_issues = read_intake_workbook(original)
+    back, _, issues = read_intake_workbook(saved)
     assert issues == expected_issues == []
     assert back == expected
     assert issue_keys(check_bytes(saved)) == issue_keys(check_bytes(original))
@@ -168,7 +168,7 @@ def test_saved_workbook_reads_back_the_same(
 
 
 def test_tricky_text_survives_exactly(resaved: dict[str, tuple[bytes, bytes]]) -> None:
-    back, _, _ = read_workbook(resaved["tricky"][1])
+    back, _, _ = read_intake_workbook(resaved["tricky"][1])
     document = tricky_submission()
     assert same_submission(back, document)
     referral = back["referrals"][0]

@@ -137,7 +137,7 @@ def test_a_zip_bomb_is_refused_before_parsing(tmp_path: object) -> None:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", b"<Types/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 1024 * 1024))
-    from compliance.readers.xlsx_package import RefusedPackage
+    from compliance.xlsx.package import RefusedPackage
 
     with pytest.raises(RefusedPackage, match="zip bomb"):
         read_workbook(buffer.getvalue())
@@ -191,7 +191,7 @@ def test_many_findings_in_one_place_are_listed_up_to_the_cap_then_counted() -> N
     import zipfile
 
     from compliance.regulator.pii_scan import MAX_REASONS_PER_PLACE, scan_workbook
-    from compliance.regulator.workbook import RawSheet, RawWorkbook
+    from compliance.xlsx.raw_workbook import RawSheet, RawWorkbook
 
     buffer = io.BytesIO()
     zipfile.ZipFile(buffer, "w").close()
@@ -200,7 +200,6 @@ def test_many_findings_in_one_place_are_listed_up_to_the_cap_then_counted() -> N
         [RawSheet("Removals", rows), RawSheet("Cover", {2: ("+447700900123",)})],
         {},
         zipfile.ZipFile(buffer),
-        [],
     )
     reasons = scan_workbook(workbook)
     removals = [reason for reason in reasons if reason.sheet == "Removals"]

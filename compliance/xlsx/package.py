@@ -4,9 +4,8 @@ Before any XML is parsed the zip is inspected: too many parts, too much uncompre
 absurd compression ratio (a zip bomb), encryption, and any macro, ActiveX or external-link
 part are refused. The XML is parsed by openpyxl, which uses defusedxml (no entity expansion,
 no external entities); reading is refused if it would not. Only the workbook part, styles and
-document properties are read through openpyxl's loader; each sheet is parsed once, here,
-under a budget that counts every cell and row element, empty or not. Formulas are read as
-formulas (``data_only=False``) and never evaluated.
+document properties are read through openpyxl's loader; each sheet is parsed once, by
+:mod:`compliance.xlsx.sheet_cells`, under a budget that counts every cell and row element.
 
 Every refusal is :class:`RefusedPackage` with one sentence; a :class:`PackagePolicy` gives the
 limits and the words for what the workbook should have been.
@@ -22,7 +21,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from compliance.errors import ComplianceError
 
@@ -34,7 +33,6 @@ _REFUSED_PARTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^xl/externallinks/"), "links to other workbooks"),
     (re.compile(r"^xl/activex/"), "ActiveX controls"),
 )
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _SHARED_STRINGS_TYPE = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 )
@@ -53,7 +51,8 @@ _ZIP_ERRORS = (
 
 
 class RefusedPackage(ComplianceError):
-    """The bytes are not a readable, safe XLSX workbook; the message says why, in a sentence."""
+    """The bytes are not a readable, safe XLSX workbook of the expected kind; the message says
+    why, in a sentence."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,8 @@ class PackagePolicy:
     max_cells: int
     """Cells holding a value, over all sheets."""
     max_elements: int
-    """Cell and row elements, empty or not, over all sheets (see :class:`CellBudget`)."""
+    """Cell and row elements, empty or not, over all sheets (see
+    :class:`compliance.xlsx.sheet_cells.CellBudget`)."""
     max_parts: int = 1_000
     max_compression_ratio: int = 200
     ratio_check_from_bytes: int = MIB
@@ -142,9 +142,8 @@ def open_package(data: bytes, policy: PackagePolicy) -> zipfile.ZipFile:
 
 
 @contextlib.contextmanager
-def reading_untrusted(*passing: type[Exception]) -> Iterator[None]:
-    """Any failure while parsing untrusted XML becomes :class:`RefusedPackage` with a reason;
-    the exceptions named in ``passing`` (the caller's own refusals) go through as they are."""
+def reading_untrusted() -> Iterator[None]:
+    """Any failure while parsing untrusted XML becomes :class:`RefusedPackage` with a reason."""
     from openpyxl.xml import DEFUSEDXML
 
     if not DEFUSEDXML:
@@ -157,7 +156,7 @@ def reading_untrusted(*passing: type[Exception]) -> Iterator[None]:
         warnings.simplefilter("ignore")
         try:
             yield
-        except (RefusedPackage, *passing):
+        except RefusedPackage:
             raise
         except Exception as error:  # any parser failure of untrusted bytes: unreadable
             raise _damaged(error) from None
@@ -210,7 +209,8 @@ def open_workbook(data: bytes) -> tuple[Any, list[SheetPart]]:
     openpyxl's ``load_workbook(read_only=True)`` is not used: for a sheet without a
     ``<dimension>`` element it parses the whole sheet once just to size it, before any cell
     limit can apply, so a crafted sheet costs a full extra pass. Only the workbook part, the
-    styles and the properties are read here; the sheets are parsed once, by :class:`SheetCells`.
+    styles and the properties are read here; each sheet is parsed once, by
+    :class:`compliance.xlsx.sheet_cells.SheetCells`.
     """
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
@@ -239,7 +239,8 @@ def shared_strings(archive: zipfile.ZipFile) -> list[str]:
     """The shared strings as stored (still _xHHHH_-escaped); openpyxl's own list loses text.
 
     openpyxl deletes every ``x005F_`` it finds, which changes text that contains it; the
-    escapes are undone exactly, once, per cell instead (see :func:`unescape_text`).
+    escapes are undone exactly, once, per cell instead
+    (see :func:`compliance.xlsx.escapes.unescape_text`).
     """
     from openpyxl.packaging.manifest import Manifest
     from openpyxl.xml.functions import fromstring, iterparse
@@ -264,95 +265,3 @@ def shared_strings(archive: zipfile.ZipFile) -> list[str]:
             strings.append("".join(pieces))
             node.clear()
     return strings
-
-
-def unescape_text(text: str) -> str:
-    """Undo OOXML's _xHHHH_ escapes (a literal "_x0041_" is stored as "_x005F_x0041_")."""
-    if "_x" not in text:
-        return text
-    return _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
-
-
-def column_letter(index: int) -> str:
-    """``1`` -> ``A``, ``27`` -> ``AA``."""
-    letters = ""
-    while index > 0:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-@dataclass
-class CellBudget:
-    """What all sheets may hold together: the bound on reading time and memory.
-
-    Every cell element counts, with a value or not, and so does every row element: a sheet
-    of millions of empty ``<c/>`` elements costs as much to parse as one of values.
-    """
-
-    policy: PackagePolicy
-    cells: int = 0
-    elements: int = 0
-
-    def take(self, elements: int) -> None:
-        self.elements += elements
-        if self.elements > self.policy.max_elements:
-            raise self.policy.refusal(
-                f"The workbook has more than {self.policy.max_elements:,} cells and rows "
-                f"(counting empty ones); that is far beyond {self.policy.beyond}"
-            )
-
-    def fill(self) -> None:
-        self.cells += 1
-        if self.cells > self.policy.max_cells:
-            raise self.policy.refusal(
-                f"The workbook has more than {self.policy.max_cells:,} filled cells; that is "
-                f"far beyond {self.policy.beyond}"
-            )
-
-
-@dataclass(slots=True)
-class FilledCell:
-    row: int
-    column: int
-    value: Any
-    kind: str
-    """openpyxl's data type: n number, s text, d date-time, b boolean, e error, f formula."""
-
-
-class SheetCells:
-    """The cells of one sheet that hold a value, streamed once, shared text unescaped; every
-    element is charged to the budget. ``merged`` is known once the cells have been read."""
-
-    def __init__(
-        self, workbook: Any, source: IO[bytes], strings: list[str], budget: CellBudget
-    ) -> None:
-        from openpyxl.worksheet._reader import WorkSheetParser
-
-        self._budget = budget
-        self._parser = WorkSheetParser(
-            source,
-            strings,
-            data_only=False,
-            epoch=workbook.epoch,
-            date_formats=workbook._date_formats,
-            timedelta_formats=workbook._timedelta_formats,
-        )
-
-    def __iter__(self) -> Iterator[FilledCell]:
-        for row_number, row in self._parser.parse():
-            self._budget.take(1 + len(row))
-            for cell in row:
-                value = cell["value"]
-                if value is None or value == "":
-                    continue
-                kind = cell["data_type"]
-                if kind == "s" and isinstance(value, str):
-                    value = unescape_text(value)
-                self._budget.fill()
-                yield FilledCell(cell["row"] or row_number, cell["column"], value, kind)
-
-    @property
-    def merged(self) -> list[str]:
-        merged = self._parser.merged_cells
-        return [] if merged is None else [str(area.ref) for area in merged.mergeCell]
