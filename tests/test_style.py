@@ -1,4 +1,5 @@
-"""The code base stays ruff-clean and ruff-formatted; CI runs this with the rest of the tests."""
+"""The code base stays ruff-clean, ruff-formatted and type-checked; CI runs this with the rest
+of the tests."""
 
 import shutil
 import subprocess
@@ -28,4 +29,13 @@ def test_ruff_is_clean(command: list[str]) -> None:
         capture_output=True,
         text=True,
     )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_types_check() -> None:
+    """mypy over compliance/ (pyproject's [tool.mypy]: strict on the core), clean."""
+    mypy = Path(sys.executable).parent / "mypy"
+    if not mypy.exists():
+        pytest.fail("mypy is not installed: pip install -e '.[test]'")
+    result = subprocess.run([str(mypy)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
