@@ -186,20 +186,11 @@ class FilingLedger:
 
     def suspect(self, data: bytes, *, name: str = "") -> FilingReport:
         """Record a suspicion before it is referred: an open record with its deadline."""
-        report = self._checked(data, name)
-        document = report.check.document
-        if document is None or report.refusal:
+        report, prepared = self._prepared(data, name, referred=False)
+        if prepared is None:
             return report
+        document, platform, canonical, deadline = prepared
         referral = document.referral
-        if referral.referred_at is not None:
-            return _refuse(
-                report, "it is referred already (referred_at is set): file it with refer"
-            )
-        platform = _platform_of(document)
-        canonical = canonical_bytes(document.model_dump(mode="python"))
-        deadline = due_at(referral.priority, referral.suspicion_formed_at, self.config)
-        if self._ledger_rules(report, document, platform, canonical, deadline):
-            return report
         result = self.ledger.record_suspicion(
             Suspicion(
                 platform=platform,
@@ -226,19 +217,12 @@ class FilingLedger:
         self, data: bytes, *, out_dir: Path, name: str = "", force: bool = False
     ) -> FilingReport:
         """File a referral that was made: its pack and receipt, recorded in the ledger."""
-        report = self._checked(data, name)
-        document = report.check.document
-        if document is None or report.refusal:
+        report, prepared = self._prepared(data, name, referred=True)
+        if prepared is None:
             return report
+        document, platform, canonical, deadline = prepared
         referral = document.referral
-        if referral.referred_at is None or referral.referred_to is None:
-            return _refuse(
-                report, "it is not referred yet (referred_at is empty): record it with suspect"
-            )
-        platform = _platform_of(document)
-        canonical = canonical_bytes(document.model_dump(mode="python"))
-        deadline = due_at(referral.priority, referral.suspicion_formed_at, self.config)
-        if self._ledger_rules(report, document, platform, canonical, deadline):
+        if referral.referred_at is None or referral.referred_to is None:  # _prepared saw to it
             return report
         judged = assess_deadline(
             referral.priority,
@@ -285,6 +269,30 @@ class FilingLedger:
             report.receipt = receipt = result.receipt
             self._place_files(report, receipt, out_dir, pack_path, waiting, force=force)
         return report
+
+    def _prepared(
+        self, data: bytes, name: str, *, referred: bool
+    ) -> tuple[FilingReport, tuple[ReferralDocument, PlatformKey, bytes, datetime] | None]:
+        """The document checked, of the right kind (referred for refer, not for suspect), and
+        passed by the ledger rules that refuse before anything is written; else the report
+        says why, and nothing is returned to file."""
+        report = self._checked(data, name)
+        document = report.check.document
+        if document is None or report.refusal:
+            return report, None
+        referral = document.referral
+        if referred and (referral.referred_at is None or referral.referred_to is None):
+            why = "it is not referred yet (referred_at is empty): record it with suspect"
+            return _refuse(report, why), None
+        if not referred and referral.referred_at is not None:
+            why = "it is referred already (referred_at is set): file it with refer"
+            return _refuse(report, why), None
+        platform = _platform_of(document)
+        canonical = canonical_bytes(document.model_dump(mode="python"))
+        deadline = due_at(referral.priority, referral.suspicion_formed_at, self.config)
+        if self._ledger_rules(report, document, platform, canonical, deadline):
+            return report, None
+        return report, (document, platform, canonical, deadline)
 
     def _checked(self, data: bytes, name: str) -> FilingReport:
         check = check_referral_bytes(data, name=name, config=self.config)
