@@ -56,7 +56,9 @@ def validate(files: tuple[Path, ...], output_format: str) -> None:
         except InputError as error:
             raise UsageError(str(error)) from None
     if output_format == "json":
-        click.echo(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
+        from compliance.json_text import dumps
+
+        click.echo(dumps([r.to_json() for r in results], indent=2))
     else:
         from compliance.report_text import result_text
 

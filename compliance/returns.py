@@ -14,7 +14,6 @@ slice of the referrals) and :func:`write_manifest`.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from compliance.check import CheckResult
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.errors import ComplianceError
 from compliance.figures import ReturnView, build_return_view
+from compliance.json_text import file_bytes
 from compliance.model import Submission
 from compliance.pseudonyms import Pseudonymiser
 from compliance.render.xlsx import write_return_xlsx
@@ -58,7 +58,8 @@ class OutputFile:
 
 
 def json_bytes(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """A JSON output file's bytes; see :func:`compliance.json_text.file_bytes`."""
+    return file_bytes(data)
 
 
 def blocking_summary(result: CheckResult) -> str:
