@@ -33,6 +33,7 @@ from compliance.json_text import file_bytes
 from compliance.model import Submission
 from compliance.pseudonyms import Pseudonymiser
 from compliance.render.xlsx import write_return_xlsx
+from compliance.terminal import safe
 from compliance.versions import versions
 
 BLOCKING_SUMMARY_LIMIT = 10
@@ -63,10 +64,11 @@ def json_bytes(data: Any) -> bytes:
 
 
 def blocking_summary(result: CheckResult) -> str:
+    """Why a submission is refused, for a terminal: untrusted pieces made safe to print."""
     blocking = result.report.blocking
-    lines = [f"{result.input_name} is not filing-ready: {len(blocking)} blocking issue(s)."]
+    lines = [f"{safe(result.input_name)} is not filing-ready: {len(blocking)} blocking issue(s)."]
     for issue in blocking[:BLOCKING_SUMMARY_LIMIT]:
-        lines.append(f"  {issue.code} {issue.path or '/'}: {issue.message}")
+        lines.append(f"  {issue.code} {safe(issue.path or '/')}: {safe(issue.message)}")
     if len(blocking) > BLOCKING_SUMMARY_LIMIT:
         more = len(blocking) - BLOCKING_SUMMARY_LIMIT
         lines.append(f"  ... and {more} more (see compliance validate).")
@@ -77,7 +79,7 @@ def renderable_submission(result: CheckResult, *, draft: bool) -> Submission:
     """The submission to render, or :class:`NotRenderable` saying why not."""
     if result.submission is None:
         raise NotRenderable(
-            f"{result.input_name} cannot be rendered: its envelope (platform, period, ids) "
+            f"{safe(result.input_name)} cannot be rendered: its envelope (platform, period, ids) "
             "is not readable.\n" + blocking_summary(result)
         )
     if not result.report.filing_ready and not draft:

@@ -52,6 +52,7 @@ from compliance.render import charts
 from compliance.render.assets import TEMPLATE_DIR
 from compliance.render.fetcher import TemplateOnlyFetcher
 from compliance.statuses import DeadlineState
+from compliance.terminal import safe
 from compliance.versions import tool_version
 
 _LOG = logging.getLogger(__name__)
@@ -431,7 +432,7 @@ def pin_font_timestamps() -> bool:
     _LOG.warning(
         "libharfbuzz-subset0 is missing: PDFs render more slowly; SOURCE_DATE_EPOCH=%s keeps "
         "them reproducible",
-        os.environ["SOURCE_DATE_EPOCH"],
+        safe(os.environ["SOURCE_DATE_EPOCH"]),  # from the environment: printed, not obeyed
     )
     return True
 
