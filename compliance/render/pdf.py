@@ -412,6 +412,18 @@ def _metadata_date(moment: datetime) -> str:
     return format_timestamp(moment)
 
 
+def _metadata_text(text: str) -> str:
+    """Title, author or description for the PDF's metadata, bidi controls made visible.
+
+    A viewer shows metadata in title bars, tabs and file lists, one line of plain text with
+    no layout of ours around it: an override (U+202E) there would make a platform's name
+    read as something else. So every bidi control (and any other control or separator) is
+    shown as a ``[U+202E]`` marker, as the page itself shows it; the visible text of the
+    page keeps its own rendering (:func:`show_text`).
+    """
+    return safe(text)
+
+
 # --------------------------------------------------------------------------- renderer
 
 
@@ -506,9 +518,9 @@ class PdfRenderer:
         related = [i for i in issues if i.referral_id in (None, referral.referral_id)]
         return self.environment.get_template("referral.html.j2").render(
             draft=draft,
-            title=f"DTR-1 referral {referral.referral_id}",
-            author=platform.legal_name,
-            description=(
+            title=_metadata_text(f"DTR-1 referral {referral.referral_id}"),
+            author=_metadata_text(platform.legal_name),
+            description=_metadata_text(
                 f"Duty-to-report referral {referral.referral_id} of submission "
                 f"{submission.submission_id}, period {submission.period}"
             ),
@@ -539,9 +551,9 @@ class PdfRenderer:
         cover = view.sheet("Cover")
         return self.environment.get_template("return.html.j2").render(
             draft=draft,
-            title=f"DTR-1 quarterly return {view.submission_id}",
-            author=view.platform_name,
-            description=(
+            title=_metadata_text(f"DTR-1 quarterly return {view.submission_id}"),
+            author=_metadata_text(view.platform_name),
+            description=_metadata_text(
                 f"DTR-1 quarterly return of {view.platform_name}, submission "
                 f"{view.submission_id}, period {view.period}"
             ),
