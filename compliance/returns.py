@@ -63,6 +63,17 @@ def json_bytes(data: Any) -> bytes:
     return file_bytes(data)
 
 
+def validation_report(result: CheckResult, input_name: str | None = None) -> dict[str, Any]:
+    """``validation.json``'s content: the check result, naming its input by ``input_name``.
+
+    By default that is the file's name alone, as the manifest has it: the path as typed
+    (``x.json`` or ``/home/me/x.json``) would make the same input render different bytes.
+    """
+    report = result.to_json()
+    report["input"] = Path(result.input_name).name if input_name is None else input_name
+    return report
+
+
 def blocking_summary(result: CheckResult) -> str:
     """Why a submission is refused, for a terminal: untrusted pieces made safe to print."""
     blocking = result.report.blocking
@@ -123,7 +134,9 @@ def render_main_files(
         write_return_xlsx(view, temporary, draft=drafting)
     write_bytes_atomic(directory / "return.pdf", get_renderer().render_return(view, draft=drafting))
     # The platform's own validation report may quote identifiers: owner-only, like the packs.
-    write_bytes_atomic(directory / "validation.json", json_bytes(result.to_json()), PRIVATE)
+    write_bytes_atomic(
+        directory / "validation.json", json_bytes(validation_report(result)), PRIVATE
+    )
     return [
         OutputFile.of(directory, name) for name in ("return.pdf", "return.xlsx", "validation.json")
     ]

@@ -24,6 +24,7 @@ from compliance.returns import (
     render_main_files,
     render_referral_packs,
     return_view,
+    validation_report,
 )
 from compliance.statuses import BatchStatus
 
@@ -114,7 +115,9 @@ def _check_and_render(task: SubmissionTask) -> TaskOutcome:
         out_dir = Path(task.out_dir)
         # Owner-only like the reports in it: they are the platform's, not the regulator's.
         private_directory((out_dir / task.rejection_report).parent)
-        write_bytes_atomic(out_dir / task.rejection_report, json_bytes(result.to_json()), PRIVATE)
+        # Named as the batch's manifest names the input: the same bytes wherever SOURCE is.
+        report = validation_report(result, task.relative)
+        write_bytes_atomic(out_dir / task.rejection_report, json_bytes(report), PRIVATE)
         outcome.reason = f"not filing-ready: {len(result.report.blocking)} blocking issue(s)"
         outcome.outputs = [OutputFile.of(out_dir, task.rejection_report)]
         return outcome
