@@ -30,6 +30,7 @@ from compliance.model import (
     referral_id_of,
 )
 from compliance.period import Period
+from compliance.quoting import quote_value
 from compliance.readers.errors import UnreadableDocument
 from compliance.readers.file_kind import is_workbook, misnamed_workbook_reason
 from compliance.readers.json_reader import JsonLineLocator, parse_json
@@ -203,7 +204,8 @@ def unreadable_reason(document: Any) -> str | None:
     if "schema_version" not in document:
         return "The document has no schema_version, so it cannot be read as DTR-1."
     if version != SCHEMA_VERSION:
-        shown = repr(version)[:40]
+        # Whatever was typed there is untrusted: quoted only as compliance.quoting allows.
+        shown = quote_value("schema_version", version) or "not a version this tool reads"
         return f"schema_version is {shown}; this tool reads DTR-1 version {SCHEMA_VERSION} only."
     return None
 

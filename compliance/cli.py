@@ -21,6 +21,7 @@ from compliance.cli_options import format_option
 from compliance.exit_status import EXIT_NOT_READY, EXIT_OK, EXIT_USAGE, UsageError
 from compliance.filing_commands import COMMANDS as FILING_COMMANDS
 from compliance.regulator.commands import aggregate, receive
+from compliance.terminal import safe
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,11 +66,13 @@ def validate(files: tuple[Path, ...], output_format: str, ledger_target: str | N
         try:
             results.append(check_any_path(path))
         except InputError as error:
-            raise UsageError(str(error)) from None
+            raise UsageError(safe(error)) from None
     if ledger_target is not None:
         results = _against_ledger(results, ledger_target)
     if output_format == "json":
-        click.echo(json.dumps([r.to_json() for r in results], indent=2, ensure_ascii=False))
+        from compliance.json_text import dumps
+
+        click.echo(dumps([r.to_json() for r in results], indent=2))
     else:
         from compliance.report_text import result_text
 
@@ -169,7 +172,7 @@ def render(file: Path, out_dir: Path, draft: bool, ledger_target: str | None) ->
     try:
         result = check_any_path(file)
     except InputError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(safe(error)) from None
     if isinstance(result, ReferralCheckResult):  # filed one by one with `refer`, not rendered
         click.echo(not_rendered_reason(result), err=True)
         sys.exit(EXIT_NOT_READY)
@@ -193,12 +196,12 @@ def render(file: Path, out_dir: Path, draft: bool, ledger_target: str | None) ->
         click.echo(str(refusal), err=True)
         sys.exit(EXIT_NOT_READY)
     except OSError as error:
-        raise UsageError(f"cannot write under {out_dir}: {error.strerror or error}") from None
+        raise UsageError(f"cannot write under {safe(out_dir)}: {error.strerror or error}") from None
     target = out_dir / (result.submission_id or "")
     state = "filing-ready" if result.report.filing_ready else "DRAFT (not filing-ready)"
-    click.echo(f"{file}: {state}; wrote {len(outputs)} files to {target}/")
+    click.echo(f"{safe(file)}: {state}; wrote {len(outputs)} files to {safe(target)}/")
     for output in outputs:
-        click.echo(f"  {output.path}  {output.size} bytes  sha256 {output.sha256[:16]}")
+        click.echo(f"  {safe(output.path)}  {output.size} bytes  sha256 {output.sha256[:16]}")
 
 
 @cli.command()
@@ -259,15 +262,15 @@ def batch(
         if "Q" not in period:
             raise ValueError(f"{period!r} is not a quarter written YYYY-Qn")
     except ValueError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(safe(error)) from None
     if not source.is_dir():
-        raise UsageError(f"{source}: no such directory")
+        raise UsageError(f"{safe(source)}: no such directory")
     try:
         backend = (
             DaskBackend(scheduler) if scheduler else LocalBackend(workers or os.cpu_count() or 1)
         )
     except (RuntimeError, OSError, TimeoutError) as error:
-        raise UsageError(f"cannot reach scheduler {scheduler}: {error}") from None
+        raise UsageError(f"cannot reach scheduler {safe(scheduler)}: {safe(error)}") from None
     show = not quiet and sys.stderr.isatty()
     bar: Any = None
 
@@ -293,13 +296,13 @@ def batch(
     try:
         outcome = run_batch(options)
     except BatchLocked as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(safe(error)) from None
     except OSError as error:
         # The batch's own files (journal, manifest, summary) could not be written: a full
         # disk or a read-only OUT. Each input's own failures are already in the manifest.
         # A failed rename names the temporary file first; the user cares about the target.
         target = error.filename2 or error.filename
-        where = f" {target}" if target else f" under {out_dir}"
+        where = f" {safe(target)}" if target else f" under {safe(out_dir)}"
         raise UsageError(f"cannot write{where}: {error.strerror or error}") from None
     finally:
         if bar is not None:
@@ -311,10 +314,13 @@ def batch(
         for status, number in counts.items():
             click.echo(f"{status:<10} {number:>6}")
         click.echo(f"{'reused':<10} {outcome.reused:>6}  (unchanged since the last run)")
-        click.echo(f"manifest: {out_dir / 'manifest.json'}")
+        click.echo(f"manifest: {safe(out_dir / 'manifest.json')}")
         for entry in outcome.entries:
             if entry["status"] == BatchStatus.REJECTED:
-                click.echo(f"{BatchStatus.REJECTED}: {entry['input']}: {entry['reason']}")
+                # Input names are file names anyone could have chosen: made safe to print.
+                click.echo(
+                    f"{BatchStatus.REJECTED}: {safe(entry['input'])}: {safe(entry['reason'])}"
+                )
     sys.exit(EXIT_NOT_READY if counts[BatchStatus.REJECTED] else EXIT_OK)
 
 
@@ -343,8 +349,8 @@ def template(out_file: Path) -> None:
     try:
         save_intake(out_file)
     except OSError as error:
-        raise UsageError(f"cannot write {out_file}: {error.strerror or error}") from None
-    click.echo(f"wrote {out_file}")
+        raise UsageError(f"cannot write {safe(out_file)}: {error.strerror or error}") from None
+    click.echo(f"wrote {safe(out_file)}")
 
 
 @cli.command()
@@ -383,20 +389,22 @@ def convert(file: Path, target: str, out_file: Path) -> None:
     try:
         conversion = convert_file(file, target, out_file)  # type: ignore[arg-type]
     except InputError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(safe(error)) from None
     except ConversionRefused as refusal:
-        click.echo(f"{file}: not converted: {refusal.message}", err=True)
+        click.echo(f"{safe(file)}: not converted: {safe(refusal.message)}", err=True)
         sys.exit(EXIT_NOT_READY)
     except OSError as error:
-        raise UsageError(f"cannot write {out_file}: {error.strerror or error}") from None
+        raise UsageError(f"cannot write {safe(out_file)}: {error.strerror or error}") from None
     click.echo(
-        f"wrote {out_file} ({conversion.referrals} referrals, "
+        f"wrote {safe(out_file)} ({conversion.referrals} referrals, "
         f"{conversion.removals} moderation-log rows)"
     )
+    # Notes and dropped cells name JSON Pointers, whose keys come from the input.
     for note in conversion.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(f"note: {safe(note)}", err=True)
     for issue in conversion.dropped:
-        click.echo(f"not converted: {describe_source(issue.source)}: {issue.message}", err=True)
+        where = describe_source(issue.source)
+        click.echo(f"not converted: {where}: {safe(issue.message)}", err=True)
     problems = conversion.counts.get("error", 0)
     if problems:
         click.echo(

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from compliance.json_text import escape_surrogates
+
 
 class Severity(StrEnum):
     """How much an issue matters (DTR-1 5), most serious first."""
@@ -34,6 +36,12 @@ _BLOCKING = frozenset({Severity.FATAL, Severity.ERROR})
 Source = dict[str, Any]
 """Where a value came from: ``{"line": n}`` for JSON, ``{"sheet", "row", "column"}`` for XLSX."""
 
+MESSAGE_MAX_CHARS = 1000
+"""The longest message an issue keeps: a message is one sentence (DTR-1 5), and every output
+must hold it, a spreadsheet cell (32,767 characters) included. Builders keep well within it
+(they quote nothing longer than 64 characters, see compliance.quoting); this is the bound
+for whatever they missed."""
+
 
 @dataclass(frozen=True, slots=True)
 class Issue:
@@ -43,6 +51,22 @@ class Issue:
     path: str
     referral_id: str | None = None
     source: Source | None = None
+
+    def __post_init__(self) -> None:
+        # The last guard between hostile input and every output: whatever a message builder
+        # missed, an issue's text is bounded and encodable, a lone surrogate written as its
+        # escape \udXXX (frozen, hence object.__setattr__).
+        message = self.message
+        if len(message) > MESSAGE_MAX_CHARS:
+            message = message[: MESSAGE_MAX_CHARS - 1] + "\u2026"
+        if not message.isascii():
+            message = escape_surrogates(message)
+        if message is not self.message:
+            object.__setattr__(self, "message", message)
+        if not self.path.isascii():
+            object.__setattr__(self, "path", escape_surrogates(self.path))
+        if self.referral_id is not None and not self.referral_id.isascii():
+            object.__setattr__(self, "referral_id", escape_surrogates(self.referral_id))
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -1,4 +1,9 @@
-"""A check result as text for people: grouped by referral, each issue with path and source."""
+"""A check result as text for people: grouped by referral, each issue with path and source.
+
+Names, ids, paths and messages can carry text from the input (a file name, a salvaged id, a
+sheet's name), so each is passed through :func:`compliance.terminal.safe` before it is
+printed: no escape sequence reaches the terminal and no line break forges an issue line.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections import defaultdict
 from compliance.check import CheckResult
 from compliance.issues import Issue, Severity, Source
 from compliance.referral_check import ReferralCheckResult
+from compliance.terminal import safe
 
 
 def describe_source(source: Source | None) -> str:
@@ -14,7 +20,8 @@ def describe_source(source: Source | None) -> str:
         return ""
     if "line" in source:
         return f"line {source['line']}"
-    return f"sheet {source.get('sheet')}, row {source.get('row')}, column {source.get('column')}"
+    sheet, row, column = (safe(source.get(key)) for key in ("sheet", "row", "column"))
+    return f"sheet {sheet}, row {row}, column {column}"
 
 
 def _count_phrase(counts: dict[str, int]) -> str:
@@ -35,20 +42,22 @@ def breach_heading(count: int) -> str:
 
 def issue_line(issue: Issue) -> str:
     where = describe_source(issue.source)
-    location = f"{issue.path or '/'}" + (f" ({where})" if where else "")
-    return f"    {issue.severity.value:<7} {issue.code}  {location}\n            {issue.message}"
+    location = safe(issue.path or "/") + (f" ({where})" if where else "")
+    return (
+        f"    {issue.severity.value:<7} {issue.code}  {location}\n            {safe(issue.message)}"
+    )
 
 
 def result_text(result: CheckResult | ReferralCheckResult) -> str:
     report = result.report
     state = "filing-ready" if report.filing_ready else "NOT filing-ready"
-    heading = f"{result.input_name}: {state} ({_count_phrase(report.counts)})"
+    heading = f"{safe(result.input_name)}: {state} ({_count_phrase(report.counts)})"
     referral_document = isinstance(result, ReferralCheckResult)
     if isinstance(result, ReferralCheckResult):
         if not report.is_fatal:  # a fatal one may be no referral document at all
-            heading += f", referral document {result.referral_id or ''}".rstrip()
+            heading += f", referral document {safe(result.referral_id or '')}".rstrip()
     elif result.submission_id:
-        heading += f", submission {result.submission_id}"
+        heading += f", submission {safe(result.submission_id)}"
     lines = [heading]
     breaches = report.breaches
     if breaches:
@@ -60,6 +69,6 @@ def result_text(result: CheckResult | ReferralCheckResult) -> str:
             groups[issue.referral_id].append(issue)
     for referral_id in sorted(groups, key=lambda key: (key is not None, key or "")):
         outside = "  Document" if referral_document else "  Submission"
-        lines.append(f"  Referral {referral_id}" if referral_id else outside)
+        lines.append(f"  Referral {safe(referral_id)}" if referral_id else outside)
         lines.extend(issue_line(issue) for issue in groups[referral_id])
     return "\n".join(lines)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +31,12 @@ from compliance.check import CheckResult
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.errors import ComplianceError
 from compliance.figures import ReturnView, build_return_view
+from compliance.json_text import file_bytes
 from compliance.model import Submission
 from compliance.pseudonyms import Pseudonymiser
+from compliance.referral_check import ReferralCheckResult
 from compliance.render.xlsx import write_return_xlsx
+from compliance.terminal import safe
 from compliance.versions import versions
 
 BLOCKING_SUMMARY_LIMIT = 10
@@ -60,14 +62,29 @@ class OutputFile:
 
 
 def json_bytes(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """A JSON output file's bytes; see :func:`compliance.json_text.file_bytes`."""
+    return file_bytes(data)
+
+
+def validation_report(
+    result: CheckResult | ReferralCheckResult, input_name: str | None = None
+) -> dict[str, Any]:
+    """``validation.json``'s content: the check result, naming its input by ``input_name``.
+
+    By default that is the file's name alone, as the manifest has it: the path as typed
+    (``x.json`` or ``/home/me/x.json``) would make the same input render different bytes.
+    """
+    report = result.to_json()
+    report["input"] = Path(result.input_name).name if input_name is None else input_name
+    return report
 
 
 def blocking_summary(result: CheckResult) -> str:
+    """Why a submission is refused, for a terminal: untrusted pieces made safe to print."""
     blocking = result.report.blocking
-    lines = [f"{result.input_name} is not filing-ready: {len(blocking)} blocking issue(s)."]
+    lines = [f"{safe(result.input_name)} is not filing-ready: {len(blocking)} blocking issue(s)."]
     for issue in blocking[:BLOCKING_SUMMARY_LIMIT]:
-        lines.append(f"  {issue.code} {issue.path or '/'}: {issue.message}")
+        lines.append(f"  {issue.code} {safe(issue.path or '/')}: {safe(issue.message)}")
     if len(blocking) > BLOCKING_SUMMARY_LIMIT:
         more = len(blocking) - BLOCKING_SUMMARY_LIMIT
         lines.append(f"  ... and {more} more (see compliance validate).")
@@ -78,7 +95,7 @@ def renderable_submission(result: CheckResult, *, draft: bool) -> Submission:
     """The submission to render, or :class:`NotRenderable` saying why not."""
     if result.submission is None:
         raise NotRenderable(
-            f"{result.input_name} cannot be rendered: its envelope (platform, period, ids) "
+            f"{safe(result.input_name)} cannot be rendered: its envelope (platform, period, ids) "
             "is not readable.\n" + blocking_summary(result)
         )
     if not result.report.filing_ready and not draft:
@@ -122,7 +139,9 @@ def render_main_files(
         write_return_xlsx(view, temporary, draft=drafting)
     write_bytes_atomic(directory / "return.pdf", get_renderer().render_return(view, draft=drafting))
     # The platform's own validation report may quote identifiers: owner-only, like the packs.
-    write_bytes_atomic(directory / "validation.json", json_bytes(result.to_json()), PRIVATE)
+    write_bytes_atomic(
+        directory / "validation.json", json_bytes(validation_report(result)), PRIVATE
+    )
     return [
         OutputFile.of(directory, name) for name in ("return.pdf", "return.xlsx", "validation.json")
     ]

@@ -8,7 +8,8 @@ from pydantic import ValidationError
 
 from compliance.formats import PATTERN_DESCRIPTIONS
 from compliance.issues import Issue, Severity
-from compliance.model import EMPTY_LIST_FIELDS, PERSONAL_DATA_FIELDS
+from compliance.model import EMPTY_LIST_FIELDS
+from compliance.quoting import checked_identifier, quote_value, shown_name
 
 _MISSING = {"missing"}
 _UNKNOWN = {"extra_forbidden"}
@@ -37,7 +38,6 @@ _TIMESTAMP_FORMATS = {
     "iso_text_required",
     "date_text_required",
 }
-_SHOWN_VALUE_LIMIT = 60
 
 
 def json_pointer(location: tuple[str | int, ...]) -> str:
@@ -52,26 +52,12 @@ def _field_name(location: tuple[str | int, ...]) -> str:
 
 
 def _shown(value: Any, field: str) -> str:
-    """The offending value quoted for the message, unless it is personal data or huge."""
-    if field in PERSONAL_DATA_FIELDS or isinstance(value, dict | list):
-        return ""
-    text = json_text(value)
-    if len(text) > _SHOWN_VALUE_LIMIT:
-        text = text[: _SHOWN_VALUE_LIMIT - 3] + "..."
-    return f" ({text})"
+    """The offending value quoted for the message, when :func:`quote_value` allows it."""
+    quoted = quote_value(field, value)
+    return f" ({quoted})" if quoted else ""
 
 
-def json_text(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _classify(error: Any, field: str) -> tuple[str, str]:
+def _classify(error: Any, field: str, value_is_field: bool = True) -> tuple[str, str]:
     kind = error["type"]
     value = error.get("input")
     context = error.get("ctx") or {}
@@ -81,9 +67,23 @@ def _classify(error: Any, field: str) -> tuple[str, str]:
             return "DTR-S001", f"{subject} is required but missing; write [] if there are none."
         return "DTR-S001", f"{subject} is required but missing."
     if kind in _UNKNOWN:
+        if shown_name(field) is None:
+            return "DTR-S003", (
+                "This object has a field DTR-1 does not define here, whose name is not shown "
+                "(it is not shaped like a field name, and could be personal data); unknown "
+                "fields are refused so that a typo cannot pass silently."
+            )
         return "DTR-S003", (
             f"{subject} is not a field DTR-1 defines here; unknown fields are refused so that a "
             "typo cannot pass silently."
+        )
+    if kind == "string_unicode":
+        # A lone surrogate (half of a UTF-16 pair, as JSON may write "\ud800"). pydantic
+        # reports one in a key at the object or list item itself, not at a field.
+        where = f"{subject} holds" if value_is_field else "This item holds, in a key or a value,"
+        return "DTR-S002", (
+            f"{where} text that is not valid Unicode (a lone surrogate, half of a UTF-16 pair "
+            "such as \\ud800), which no file can hold."
         )
     shown = _shown(value, field)
     if kind in _NOT_IN_LIST:
@@ -127,9 +127,16 @@ def structure_issues(
 ) -> list[Issue]:
     """One DTR-S issue per pydantic error, located by JSON Pointer under ``prefix``."""
     issues = []
-    # include_input is needed to quote non-personal values; _shown() withholds personal ones.
+    # A referral that failed validation may have an id that is no identifier at all (a
+    # control character, a lone surrogate, an e-mail address): it then names no group.
+    referral_id = checked_identifier(referral_id)
+    # include_input is needed to quote non-personal values; _shown() withholds the rest.
     for item in error.errors(include_url=False):
         location = (*prefix, *item["loc"])
-        code, message = _classify(item, _field_name(location))
+        value_is_field = bool(location) and isinstance(location[-1], str)
+        code, message = _classify(item, _field_name(location), value_is_field)
+        if item["type"] in _UNKNOWN and shown_name(_field_name(location)) is None:
+            # The unknown key's name is untrusted and not shown: point at its object.
+            location = location[:-1]
         issues.append(Issue(code, Severity.ERROR, message, json_pointer(location), referral_id))
     return issues

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
+from compliance import json_text
 from compliance.atomic import write_bytes_atomic
 from compliance.errors import ComplianceError
 from compliance.versions import code_fingerprint, tool_version
@@ -105,7 +106,8 @@ class Journal:
         input.
         """
         with contextlib.suppress(OSError):
-            write_bytes_atomic(self._path(key), json.dumps(entry, ensure_ascii=False).encode())
+            # json_text: an input named by bytes that are not UTF-8 must not fail the record.
+            write_bytes_atomic(self._path(key), json_text.dumps(entry).encode())
 
     def forget(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from compliance.atomic import atomic_target, write_bytes_atomic
 from compliance.figures import Sheet
+from compliance.json_text import escape_surrogates, file_bytes
 from compliance.metrics import METRIC_NAMES
 from compliance.period import Period
 from compliance.render.xlsx import write_workbook
@@ -44,8 +44,16 @@ def write_batch_manifest(
         "counts": status_counts(entries),
         "inputs": entries,
     }
-    data = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    write_bytes_atomic(out_dir / "manifest.json", data.encode("utf-8"))
+    write_bytes_atomic(out_dir / "manifest.json", file_bytes(manifest))
+
+
+def _cell(text: str | None) -> str | None:
+    """An input's name (or a reason naming it) as a cell can hold it.
+
+    A file name that is not UTF-8 decodes to lone surrogates, which no workbook can hold:
+    each is written as its escape, ``\\udcff``, as manifest.json writes it.
+    """
+    return None if text is None else escape_surrogates(text)
 
 
 def write_batch_summary(out_dir: Path, period: str, entries: list[dict[str, Any]]) -> None:
@@ -55,11 +63,11 @@ def write_batch_summary(out_dir: Path, period: str, entries: list[dict[str, Any]
         metrics = dict(entry.get("metrics") or [])
         rows.append(
             (
-                entry["input"],
+                _cell(entry["input"]),
                 entry.get("submission_id"),
                 entry.get("platform"),
                 entry["status"],
-                entry.get("reason"),
+                _cell(entry.get("reason")),
                 counts.get("fatal"),
                 counts.get("error"),
                 counts.get("breach"),

@@ -25,6 +25,7 @@ from compliance.returns import (
     render_main_files,
     render_referral_packs,
     return_view,
+    validation_report,
 )
 from compliance.statuses import BatchStatus
 
@@ -138,7 +139,9 @@ def _rejected(
     out_dir = Path(task.out_dir)
     # Owner-only like the reports in it: they are the platform's, not the regulator's.
     private_directory((out_dir / task.rejection_report).parent)
-    write_bytes_atomic(out_dir / task.rejection_report, json_bytes(result.to_json()), PRIVATE)
+    # Named as the batch's manifest names the input: the same bytes wherever SOURCE is.
+    report = validation_report(result, task.relative)
+    write_bytes_atomic(out_dir / task.rejection_report, json_bytes(report), PRIVATE)
     outcome.status = BatchStatus.REJECTED
     outcome.reason = f"not filing-ready: {len(result.report.blocking)} blocking issue(s)"
     outcome.outputs = [OutputFile.of(out_dir, task.rejection_report)]

@@ -7,7 +7,6 @@ that is not readable as DTR-1 at all (DTR-S000) is refused. Outputs are written 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +16,7 @@ from compliance.check import check_document, read_document, read_input
 from compliance.errors import ComplianceError
 from compliance.intake.template import IntakeWriteError, save_intake
 from compliance.issues import Issue
+from compliance.json_text import dumps
 from compliance.readers.errors import UnreadableDocument
 from compliance.readers.file_kind import is_workbook
 
@@ -46,8 +46,12 @@ class Conversion:
 
 
 def document_json(document: Any) -> bytes:
-    """The document as JSON text: UTF-8, indented, every character kept as it is."""
-    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    """The document as JSON text: UTF-8, indented, every character kept as it is.
+
+    A lone surrogate (which a JSON input may write as "\\ud800") is written as that escape
+    again: it reads back the same, and nothing else could be encoded as UTF-8.
+    """
+    text = dumps(document, indent=2, allow_nan=False)
     return (text + "\n").encode("utf-8")
 
 
@@ -66,6 +70,11 @@ def convert_bytes(data: bytes, target: Target, out: Path, *, name: str = "") -> 
     conversion.referrals = _length(document.get("referrals"))
     conversion.removals = _length(document.get("moderation_log"))
     if target == "xlsx":
+        unwritable = _key_with_surrogate(document)
+        if unwritable is not None:
+            raise ConversionRefused(
+                f"{unwritable}: has a key holding a lone surrogate, which no workbook can hold"
+            )
         try:
             conversion.notes = save_intake(out, document)
         except IntakeWriteError as error:
@@ -78,6 +87,33 @@ def convert_bytes(data: bytes, target: Target, out: Path, *, name: str = "") -> 
 def convert_file(source: Path, target: Target, out: Path) -> Conversion:
     """Convert a file; raises :class:`compliance.check.InputError` if it cannot be opened."""
     return convert_bytes(read_input(source), target, out, name=source.name)
+
+
+def _key_with_surrogate(document: Any) -> str | None:
+    """The JSON Pointer of the first object with a key no workbook can hold, if any.
+
+    The intake writer checks every value it writes but takes keys (an unknown field becomes
+    a column) as they are; a lone surrogate in one would fail the writer itself.
+    """
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not _encodable(key):
+                    return pointer or "/"
+                stack.append((f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}", value))
+        elif isinstance(node, list):
+            stack.extend((f"{pointer}/{index}", value) for index, value in enumerate(node))
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _length(value: Any) -> int:

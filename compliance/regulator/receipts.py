@@ -7,21 +7,12 @@ is shown as a ``[U+202E]`` marker instead of being obeyed.
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-
-from compliance.durations import format_timestamp
 from compliance.regulator.receive import Receipt
 from compliance.statuses import PdfState, ReceiptStatus
 
-_SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-"""C0 and C1 controls, and the bidi marks, embeddings, overrides and isolates."""
-
-
-def safe(value: object) -> str:
-    """Text for a terminal: control and bidi characters shown as markers, never obeyed."""
-    text = format_timestamp(value) if isinstance(value, datetime) else str(value)
-    return _SHOWN.sub(lambda match: f"[U+{ord(match.group()):04X}]", text)
+# One definition of terminal-safe text for every command; imported here under its old name,
+# which the regulator's commands use.
+from compliance.terminal import safe as safe
 
 
 def _pdf_line(receipt: Receipt) -> str:

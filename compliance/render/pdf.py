@@ -53,6 +53,7 @@ from compliance.render import charts
 from compliance.render.assets import TEMPLATE_DIR
 from compliance.render.fetcher import TemplateOnlyFetcher
 from compliance.statuses import DeadlineState
+from compliance.terminal import safe
 from compliance.versions import tool_version
 
 _LOG = logging.getLogger(__name__)
@@ -437,6 +438,18 @@ def _metadata_date(moment: datetime) -> str:
     return format_timestamp(moment)
 
 
+def _metadata_text(text: str) -> str:
+    """Title, author or description for the PDF's metadata, bidi controls made visible.
+
+    A viewer shows metadata in title bars, tabs and file lists, one line of plain text with
+    no layout of ours around it: an override (U+202E) there would make a platform's name
+    read as something else. So every bidi control (and any other control or separator) is
+    shown as a ``[U+202E]`` marker, as the page itself shows it; the visible text of the
+    page keeps its own rendering (:func:`show_text`).
+    """
+    return safe(text)
+
+
 # --------------------------------------------------------------------------- renderer
 
 
@@ -457,7 +470,7 @@ def pin_font_timestamps() -> bool:
     _LOG.warning(
         "libharfbuzz-subset0 is missing: PDFs render more slowly; SOURCE_DATE_EPOCH=%s keeps "
         "them reproducible",
-        os.environ["SOURCE_DATE_EPOCH"],
+        safe(os.environ["SOURCE_DATE_EPOCH"]),  # from the environment: printed, not obeyed
     )
     return True
 
@@ -532,9 +545,9 @@ class PdfRenderer:
         related = [i for i in issues if i.referral_id in (None, referral.referral_id)]
         return self.environment.get_template("referral.html.j2").render(
             draft=draft,
-            title=f"DTR-1 referral {referral.referral_id}",
-            author=platform.legal_name,
-            description=(
+            title=_metadata_text(f"DTR-1 referral {referral.referral_id}"),
+            author=_metadata_text(platform.legal_name),
+            description=_metadata_text(
                 f"Duty-to-report referral {referral.referral_id} of submission "
                 f"{submission.submission_id}, period {submission.period}"
                 if submission.submission_id is not None
@@ -567,9 +580,9 @@ class PdfRenderer:
         cover = view.sheet("Cover")
         return self.environment.get_template("return.html.j2").render(
             draft=draft,
-            title=f"DTR-1 quarterly return {view.submission_id}",
-            author=view.platform_name,
-            description=(
+            title=_metadata_text(f"DTR-1 quarterly return {view.submission_id}"),
+            author=_metadata_text(view.platform_name),
+            description=_metadata_text(
                 f"DTR-1 quarterly return of {view.platform_name}, submission "
                 f"{view.submission_id}, period {view.period}"
             ),

@@ -11,6 +11,7 @@ from compliance.codes import ContentType, HashAlgorithm
 from compliance.formats import ip_address_of, is_traceable
 from compliance.issues import Severity
 from compliance.model import Referral
+from compliance.quoting import quote_value
 from compliance.rules.registry import Finding, RuleContext, referral_rule
 
 _HEX_DIGITS = {
@@ -97,12 +98,17 @@ def hashes_well_formed(referral: Referral, ctx: RuleContext) -> Iterator[Finding
     for j, item in enumerate(referral.content_items):
         for k, digest in enumerate(item.hashes):
             if not hash_fits(digest.algorithm, digest.value):
-                shown = digest.value if len(digest.value) <= 80 else digest.value[:77] + "..."
+                # Whatever was typed as the hash is quoted only as compliance.quoting allows
+                # (an e-mail address pasted there is still personal data).
+                shown = quote_value("value", digest.value)
+                length = len(digest.value)
+                described = (
+                    f"{shown} ({length} characters)" if shown else f"{length} characters long"
+                )
                 yield Finding(
                     f"/content_items/{j}/hashes/{k}/value",
                     f"The {digest.algorithm.value} hash of content item {item.content_id} is "
-                    f"'{shown}' ({len(digest.value)} characters); it must be "
-                    f"{_hash_form(digest.algorithm)}.",
+                    f"{described}; it must be {_hash_form(digest.algorithm)}.",
                 )
 
 

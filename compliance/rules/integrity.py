@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from compliance.codes import ReferralType, SubmissionType
 from compliance.issues import Severity
 from compliance.model import Referral, Removal
+from compliance.quoting import checked_identifier, shown_identifier
 from compliance.rules.registry import (
     Finding,
     RuleContext,
@@ -34,6 +35,18 @@ def _as_first(value: str, first: str) -> str:
     return "" if value == first else f" (as {first}, letter case aside)"
 
 
+def _salvaged(field: str, value: str, first: str, unnamed: str) -> tuple[str, str]:
+    """The subject of a message about a repeated id salvaged from a raw object, and its
+    :func:`_as_first` part. Such an id may have failed validation (a control character, a
+    lone surrogate, an e-mail address): it is then quoted only if it may be, else unnamed."""
+    shown = shown_identifier(field, value)
+    subject = f"{field} {shown}" if shown else unnamed
+    if value == first:
+        return subject, ""
+    first_shown = shown_identifier(field, first)
+    return subject, f" (as {first_shown}, letter case aside)" if first_shown else ""
+
+
 @submission_rule(
     "DTR-I001",
     Severity.ERROR,
@@ -44,19 +57,17 @@ def unique_referral_and_action_ids(facts: SubmissionFacts, ctx: RuleContext) -> 
     for path, value, first in _repeats(
         (f"/referrals/{index}/referral_id", rid) for index, rid in facts.referral_ids
     ):
+        subject, as_first = _salvaged("referral_id", value, first, "A referral_id (not valid)")
         yield Finding(
             path,
-            f"referral_id {value} is used by more than one referral{_as_first(value, first)}.",
-            value,
+            f"{subject} is used by more than one referral{as_first}.",
+            checked_identifier(value),
         )
     for path, value, first in _repeats(
         (f"/moderation_log/{index}/action_id", aid) for index, aid in facts.action_ids
     ):
-        yield Finding(
-            path,
-            f"action_id {value} appears more than once in the moderation log"
-            f"{_as_first(value, first)}.",
-        )
+        subject, as_first = _salvaged("action_id", value, first, "An action_id (not valid)")
+        yield Finding(path, f"{subject} appears more than once in the moderation log{as_first}.")
 
 
 @referral_rule(
@@ -106,8 +117,18 @@ def _undeclared_service(service_id: str, ctx: RuleContext) -> bool:
     return ctx.service_ids is not None and service_id not in ctx.service_ids
 
 
+_DECLARED_SHOWN = 10
+"""How many declared services a message lists: enough to spot a typo, and the message stays
+one sentence (and fits a spreadsheet cell) however many the platform declares."""
+
+
 def _undeclared_message(service_id: str, ctx: RuleContext) -> str:
-    declared = ", ".join(sorted(ctx.service_ids or ())) or "none"
+    # The declared ids come from the raw platform object, checked or not: only identifiers
+    # are listed, so no control character, surrogate or personal value reaches the message.
+    valid = sorted(i for i in ctx.service_ids or () if checked_identifier(i) is not None)
+    declared = ", ".join(valid[:_DECLARED_SHOWN]) or ("none valid" if ctx.service_ids else "none")
+    if len(valid) > _DECLARED_SHOWN:
+        declared += f" and {len(valid) - _DECLARED_SHOWN} more"
     return f"service_id {service_id} is not a service the platform declared (declared: {declared})."
 
 
