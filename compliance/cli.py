@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from compliance.check import CheckResult, InputError
-from compliance.cli_options import format_option
+from compliance.cli_options import force_option, format_option, refuse_to_overwrite
 from compliance.exit_status import EXIT_NOT_READY, EXIT_OK, EXIT_USAGE, UsageError
 from compliance.filing_commands import COMMANDS as FILING_COMMANDS
 from compliance.regulator.commands import aggregate, receive
@@ -332,7 +332,8 @@ def batch(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the blank workbook (.xlsx).",
 )
-def template(out_file: Path) -> None:
+@force_option("the workbook")
+def template(out_file: Path, force: bool) -> None:
     """Write the blank DTR-1 intake workbook, to fill in by hand.
 
     One sheet per part of a submission (Platform, Services, Referrals, Subjects, IPEvents,
@@ -346,6 +347,7 @@ def template(out_file: Path) -> None:
     """
     from compliance.intake.template import save_intake
 
+    refuse_to_overwrite(out_file, force)  # a filled-in workbook must never be wiped
     try:
         save_intake(out_file)
     except OSError as error:
@@ -367,9 +369,10 @@ def template(out_file: Path) -> None:
     "out_file",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The file to write (replaced atomically if it exists).",
+    help="The file to write (an existing one only with --force, then atomically).",
 )
-def convert(file: Path, target: str, out_file: Path) -> None:
+@force_option("the --out file")
+def convert(file: Path, target: str, out_file: Path, force: bool) -> None:
     """Convert a submission between JSON and the XLSX intake workbook, losslessly.
 
     FILE may be either format (it is recognised by its content). A submission with errors
@@ -386,6 +389,7 @@ def convert(file: Path, target: str, out_file: Path) -> None:
     from compliance.intake.convert import ConversionRefused, convert_file
     from compliance.report_text import describe_source
 
+    refuse_to_overwrite(out_file, force)
     try:
         conversion = convert_file(file, target, out_file)  # type: ignore[arg-type]
     except InputError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,3 +19,17 @@ def format_option(help_text: str, *extra: str) -> Callable[[Any], Any]:
         show_default=True,
         help=help_text,
     )
+
+
+def force_option(what: str) -> Callable[[Any], Any]:
+    """``--force``: replace an existing file a person may have made (DTR-1.1 section 8)."""
+    return click.option("--force", is_flag=True, help=f"Replace {what} if it exists.")
+
+
+def refuse_to_overwrite(path: Path, force: bool) -> None:
+    """Nothing a person made is replaced without being told to: one line, exit status 2."""
+    if path.exists() and not force:
+        from compliance.exit_status import UsageError
+        from compliance.terminal import safe
+
+        raise UsageError(f"{safe(path)} exists; give --force to replace it")

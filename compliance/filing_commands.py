@@ -18,7 +18,7 @@ import click
 
 from compliance.atomic import write_bytes_atomic
 from compliance.check import InputError, read_input
-from compliance.cli_options import format_option
+from compliance.cli_options import format_option, refuse_to_overwrite
 from compliance.durations import format_timestamp
 from compliance.exit_status import EXIT_NOT_READY, EXIT_OK, UsageError
 from compliance.filing import (
@@ -316,8 +316,7 @@ def compile_quarter(
         quarter = Period.parse(period.strip().upper())
     except ValueError as error:
         raise UsageError(f"--period: {error}") from None
-    if out_file.exists() and not force:
-        raise UsageError(f"{out_file} exists; give --force to replace it")
+    refuse_to_overwrite(out_file, force)
     removals = read_moderation_log(_read(moderation_log), str(moderation_log))
     signed: dict[str, Any] | None = None
     if attestation is not None:

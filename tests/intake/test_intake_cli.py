@@ -150,3 +150,22 @@ def test_batch_takes_intake_workbooks(tmp_path: Path, pseudonym_key: None) -> No
     report = json.loads((out / rejected["outputs"][0]["path"]).read_text())
     (issue,) = [i for i in report["issues"] if i["code"] == "DTR-S004"]
     assert issue["source"] == {"sheet": "Referrals", "row": 2, "column": "D"}
+
+
+def test_template_and_convert_never_overwrite_without_force(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from compliance.cli import cli
+
+    filled = tmp_path / "intake.xlsx"
+    filled.write_bytes(b"a workbook someone spent a day filling in")
+    refused = CliRunner().invoke(cli, ["template", "--out", str(filled)])
+    assert refused.exit_code == 2 and "give --force to replace it" in refused.output
+    assert filled.read_bytes() == b"a workbook someone spent a day filling in"
+    source = tmp_path / "s.json"
+    source.write_text((Path(__file__).parents[1] / "conformance/base.json").read_text())
+    again = CliRunner().invoke(cli, ["convert", str(source), "--to", "xlsx", "--out", str(filled)])
+    assert again.exit_code == 2 and filled.read_bytes().startswith(b"a workbook")
+    forced = CliRunner().invoke(cli, ["template", "--out", str(filled), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert filled.read_bytes().startswith(b"PK")
