@@ -258,9 +258,9 @@ def batch(
     from compliance.statuses import BatchStatus
 
     try:
-        Period.parse(period)
+        period = Period.from_argument(period).label
         if "Q" not in period:
-            raise ValueError(f"{period!r} is not a quarter written YYYY-Qn")
+            raise ValueError(f"{period!r} is not a quarter: write it YYYY-Qn, like 2026-Q3")
     except ValueError as error:
         raise UsageError(safe(error)) from None
     if not source.is_dir():

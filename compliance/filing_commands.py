@@ -313,7 +313,7 @@ def compile_quarter(
     log and attestation from their files. Validate it with --ledger before filing.
     """
     try:
-        quarter = Period.parse(period.strip().upper())
+        quarter = Period.from_argument(period)
     except ValueError as error:
         raise UsageError(f"--period: {error}") from None
     refuse_to_overwrite(out_file, force)

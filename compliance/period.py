@@ -39,6 +39,12 @@ class Period:
         return cls(_month_start(year, first_month), end, text)
 
     @classmethod
+    def from_argument(cls, text: str) -> Period:
+        """A period typed on the command line: ``2026-q3`` is ``2026-Q3`` (spaces around and
+        the letter's case do not matter there; in a document the period is exact)."""
+        return cls.parse(text.strip().upper())
+
+    @classmethod
     def quarter_of(cls, moment: datetime) -> Period:
         return cls.parse(quarter_label(moment))
 

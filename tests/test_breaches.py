@@ -90,7 +90,8 @@ def test_batch_renders_breaches_and_its_summary_counts_them(tmp_path: Path) -> N
     source = tmp_path / "in"
     source.mkdir()
     (source / "late.json").write_bytes(submission_bytes())
-    result = run("batch", str(source), "--period", "2026-Q3", "--out", str(tmp_path / "out"))
+    # The period as typed in a hurry: lower-case q (a command-line argument, not a document).
+    result = run("batch", str(source), "--period", "2026-q3", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["counts"]["rendered"] == 1

@@ -96,7 +96,7 @@ def aggregate(returns_dir: Path, period: str, out_dir: Path) -> None:
     from compliance.statuses import SelectionStatus
 
     try:
-        span = Period.parse(period)
+        span = Period.from_argument(period)
     except ValueError as error:
         raise UsageError(str(error)) from None
     if not returns_dir.is_dir():
