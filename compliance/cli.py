@@ -61,23 +61,44 @@ def validate(files: tuple[Path, ...], output_format: str, ledger_target: str | N
     """
     from compliance.referral_check import check_any_path
 
-    results = []
+    # Every input that can be read is reported, in order; one that cannot be opened gets its
+    # error in its place (and on stderr), and the status 2 that wins over 1 (DTR-1 8).
+    results: list[Any] = []
+    unopened: dict[int, str] = {}
     for path in files:
         try:
             results.append(check_any_path(path))
         except InputError as error:
-            raise UsageError(safe(error)) from None
-    if ledger_target is not None:
-        results = _against_ledger(results, ledger_target)
+            unopened[len(results) + len(unopened)] = str(error)
+            results.append(None)
+    checked = [result for result in results if result is not None]
+    if ledger_target is not None and checked:
+        widened = iter(_against_ledger(checked, ledger_target))
+        results = [None if result is None else next(widened) for result in results]
     if output_format == "json":
         from compliance.json_text import dumps
 
-        click.echo(dumps([r.to_json() for r in results], indent=2))
+        entries = [
+            {"input": str(path), "error": unopened[index]} if result is None else result.to_json()
+            for index, (path, result) in enumerate(zip(files, results, strict=True))
+        ]
+        click.echo(dumps(entries, indent=2))
     else:
         from compliance.report_text import result_text
 
-        click.echo("\n\n".join(result_text(r) for r in results))
-    sys.exit(EXIT_OK if all(r.report.filing_ready for r in results) else EXIT_NOT_READY)
+        click.echo(
+            "\n\n".join(
+                f"{safe(path)}: cannot be read: {safe(unopened[index])}"
+                if result is None
+                else result_text(result)
+                for index, (path, result) in enumerate(zip(files, results, strict=True))
+            )
+        )
+    for message in unopened.values():
+        click.echo(f"Error: {safe(message)}", err=True)
+    if unopened:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_OK if all(r.report.filing_ready for r in checked) else EXIT_NOT_READY)
 
 
 def _against_ledger(results: list[Any], ledger_target: str) -> list[Any]:

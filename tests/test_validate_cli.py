@@ -105,3 +105,15 @@ def test_schema_is_valid_json_schema_that_accepts_the_fixture() -> None:
     jsonschema.Draft202012Validator(schema).validate(document)
     document["referrals"][0]["surplus"] = 1
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(document))
+
+
+def test_a_missing_file_among_others_still_reports_every_readable_one(tmp_path: Path) -> None:
+    good = write(tmp_path, "a.json", submission_bytes())
+    missing = str(tmp_path / "missing.json")
+    text = run("validate", good, missing)
+    assert text.exit_code == 2  # 2 wins over 1 (DTR-1 8)
+    assert "a.json: filing-ready" in text.output
+    assert "missing.json: cannot be read:" in text.output
+    printed = json.loads(run("validate", good, missing, "--format", "json").stdout)
+    assert printed[0]["input"] == good and printed[0]["filing_ready"] is True
+    assert printed[1]["input"] == missing and "error" in printed[1]
