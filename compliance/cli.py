@@ -47,7 +47,7 @@ def cli() -> None:
     help="Check a quarter against the filing ledger too (DTR-L002, L003; D001's wider reach).",
 )
 def validate(files: tuple[Path, ...], output_format: str, ledger_target: str | None) -> None:
-    """Check submissions and referral documents against DTR-1 and report every issue found.
+    """Check submissions and referral documents; report every issue.
 
     Each issue has its code, severity, a plain-English message, the JSON Pointer of the
     offending value and where it is in the file (line, or sheet/row/column). A referral
@@ -141,8 +141,10 @@ def rules(output_format: str) -> None:
     help="The document whose schema to print: a quarterly submission or a referral document.",
 )
 def schema(document: str) -> None:
-    """Print the JSON Schema of a DTR-1 submission (sections 3 and 4 of the standard), or of a
-    referral document (section 10.1).
+    """Print the JSON Schema of a submission or a referral document.
+
+    A submission's schema is sections 3 and 4 of the standard; a referral document's is
+    section 10.1.
 
     \b
     Example:
@@ -174,7 +176,7 @@ def schema(document: str) -> None:
     help="Check against the filing ledger, and do not render again the packs filed in it.",
 )
 def render(file: Path, out_dir: Path, draft: bool, ledger_target: str | None) -> None:
-    """Render a submission's returns: return.xlsx, return.pdf and one referral pack each.
+    """Render a submission's returns and its referral packs.
 
     Writes OUT/<submission_id>/ with return.xlsx and return.pdf (for the regulator, no
     personal data), referrals/<referral_id>.pdf (for police), validation.json and
@@ -394,7 +396,7 @@ def template(out_file: Path, force: bool) -> None:
 )
 @force_option("the --out file")
 def convert(file: Path, target: str, out_file: Path, force: bool) -> None:
-    """Convert a submission between JSON and the XLSX intake workbook, losslessly.
+    """Convert a submission between JSON and the intake workbook.
 
     FILE may be either format (it is recognised by its content). A submission with errors
     converts too, errors included, so they can be fixed in the other format; a file that is

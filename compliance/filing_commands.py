@@ -138,7 +138,7 @@ def _print_report(report: FilingReport, output_format: str, what: str) -> None:
 @ledger_option
 @format_option("text for people; json for machines.")
 def suspect(file: Path, ledger_target: str, output_format: str) -> None:
-    """Record a suspicion before it is referred, and print its deadline.
+    """Record a suspicion before it is referred; print its deadline.
 
     FILE is a referral document (DTR-1.1 10.1) whose referred_at is empty. It is checked
     like a referral and recorded open, with the deadline its priority sets; recording a
@@ -169,7 +169,7 @@ def suspect(file: Path, ledger_target: str, output_format: str) -> None:
 @click.option("--force", is_flag=True, help="Replace a different file of the same name.")
 @format_option("text for people; json for machines.")
 def refer(file: Path, ledger_target: str, out_dir: Path, force: bool, output_format: str) -> None:
-    """File a referral the moment it is made: its police pack and a receipt.
+    """File a referral as it is made: its police pack and a receipt.
 
     FILE is a referral document whose referred_at and referred_to are set. With no fatal
     and no error issue it is filed in one step: OUT/<referral_id>.pdf (the pack, never a
@@ -254,7 +254,7 @@ def _due_line(item: DueSuspicion) -> str:
 def due(
     ledger_target: str, at_text: str | None, platform_text: str | None, output_format: str
 ) -> None:
-    """List every open suspicion, the nearest deadline first, with the time left.
+    """List open suspicions, the nearest deadline first.
 
     Overdue means the moment (--at, default now) is after the deadline. Exit status 1 when
     one is overdue, so that a monitor can page someone.
@@ -306,7 +306,7 @@ def compile_quarter(
     platform_text: str | None,
     force: bool,
 ) -> None:
-    """Write the quarter's submission from the ledger, ready to validate and render.
+    """Write the quarter's submission from the filing ledger.
 
     Every referral of the period as its latest filed version, still-open suspicions as
     unreferred referrals, the platform as in the document filed last, and the moderation

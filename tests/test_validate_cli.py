@@ -117,3 +117,10 @@ def test_a_missing_file_among_others_still_reports_every_readable_one(tmp_path: 
     printed = json.loads(run("validate", good, missing, "--format", "json").stdout)
     assert printed[0]["input"] == good and printed[0]["filing_ready"] is True
     assert printed[1]["input"] == missing and "error" in printed[1]
+
+
+def test_every_command_summary_fits_the_top_level_help() -> None:
+    """`compliance --help` shows each command's first line whole, not cut with '...'."""
+    for name, command in cli.commands.items():  # type: ignore[attr-defined]
+        summary = command.get_short_help_str(limit=64)
+        assert not summary.endswith("..."), (name, summary)

@@ -26,7 +26,7 @@ def _many(count: int, word: str) -> str:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @format_option("text for people; json for machines (one receipt object per return).")
 def receive(files: tuple[Path, ...], output_format: str) -> None:
-    """Check received quarterly returns (return.xlsx) and print a receipt for each.
+    """Check received quarterly returns; print a receipt for each.
 
     A return is accepted when it is a well-formed DTR-1 return (sheets, headers, cell types),
     its metrics agree with its own rows, it holds nothing shaped like an e-mail address, phone
@@ -73,7 +73,7 @@ def receive(files: tuple[Path, ...], output_format: str) -> None:
     help="Where sector.xlsx and sector.pdf are written.",
 )
 def aggregate(returns_dir: Path, period: str, out_dir: Path) -> None:
-    """Build the sector report of a period from every return received under RETURNS_DIR.
+    """Build the sector report of a period from the returns received.
 
     Every .xlsx under RETURNS_DIR (at any depth) is received again, as `receive` does;
     those of the period's quarters are used, except that an amendment supersedes the return
