@@ -26,9 +26,13 @@ fi
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+# The editable install warns that a folder named like the package could shadow it: that is
+# templates/, mapped into the package on purpose (pyproject's package-dir), so the notice is
+# silenced rather than shown to every new user.
+quiet_build="ignore::UserWarning"
 if [ "${1:-}" = "test" ]; then
-  .venv/bin/python -m pip install -q -e ".[test]"
+  PYTHONWARNINGS="$quiet_build" .venv/bin/python -m pip install -q -e ".[test]"
 else
-  .venv/bin/python -m pip install -q -e .
+  PYTHONWARNINGS="$quiet_build" .venv/bin/python -m pip install -q -e .
 fi
 echo "install: ready (.venv/bin/compliance)"
