@@ -99,7 +99,11 @@ def renderable_submission(result: CheckResult, *, draft: bool) -> Submission:
             "is not readable.\n" + blocking_summary(result)
         )
     if not result.report.filing_ready and not draft:
-        raise NotRenderable(blocking_summary(result))
+        raise NotRenderable(
+            blocking_summary(result)
+            + "\nFix them and render again, or give --draft to render it marked DRAFT, "
+            "not for submission."
+        )
     return result.submission
 
 

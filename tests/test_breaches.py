@@ -100,3 +100,13 @@ def test_batch_renders_breaches_and_its_summary_counts_them(tmp_path: Path) -> N
     record = dict(zip(rows[0], rows[1], strict=True))
     assert record["status"] == "rendered"
     assert record["breaches"] == 1 and record["issues_breach"] == 1
+
+
+def test_a_refused_render_says_that_draft_exists(tmp_path: Path) -> None:
+    from returns_fixture import broken_submission
+
+    source = tmp_path / "broken.json"
+    source.write_bytes(submission_bytes(broken_submission("BROKEN-2026-Q3")))
+    result = CliRunner().invoke(cli, ["render", str(source), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "DTR-I008" in result.output and "give --draft" in result.output
