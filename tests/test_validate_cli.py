@@ -124,3 +124,25 @@ def test_every_command_summary_fits_the_top_level_help() -> None:
     for name, command in cli.commands.items():  # type: ignore[attr-defined]
         summary = command.get_short_help_str(limit=64)
         assert not summary.endswith("..."), (name, summary)
+
+
+def test_validate_of_a_return_points_to_receive(tmp_path: Path) -> None:
+    from compliance.check import check_bytes
+    from compliance.figures import build_return_view
+    from compliance.pseudonyms import Pseudonymiser
+    from compliance.render.xlsx import write_return_xlsx
+
+    result = check_bytes(submission_bytes())
+    assert result.submission is not None
+    view = build_return_view(
+        result.submission,
+        result.report,
+        source_sha256=result.source_sha256,
+        pseudonymiser=Pseudonymiser(b"validate-return-test-key-0123456789abcdef"),
+    )
+    workbook = tmp_path / "return.xlsx"
+    write_return_xlsx(view, workbook)
+    printed = run("validate", str(workbook))
+    assert printed.exit_code == 1
+    assert "quarterly return (return.xlsx), not a submission" in printed.output
+    assert "compliance receive" in printed.output

@@ -49,6 +49,12 @@ def _intake_sheets(parts: list[SheetPart]) -> list[SheetPart]:
     names = [part.name for part in parts]
     missing = [name for name in expected if name not in names]
     unexpected = [name for name in names if name not in expected and name != INSTRUCTIONS]
+    if {"Cover", "Summary", "Validation"} <= set(names):
+        # A quarterly return handed to the platform's checker: say what it is and what to use.
+        raise RefusedPackage(
+            "This is a DTR-1 quarterly return (return.xlsx), not a submission: a regulator "
+            "checks a received return with `compliance receive`."
+        )
     if missing or unexpected:
         reasons = []
         if missing:
