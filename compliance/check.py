@@ -32,7 +32,11 @@ from compliance.model import (
 from compliance.period import Period
 from compliance.quoting import quote_value
 from compliance.readers.errors import UnreadableDocument
-from compliance.readers.file_kind import is_workbook, misnamed_workbook_reason
+from compliance.readers.file_kind import (
+    foreign_file_reason,
+    is_workbook,
+    misnamed_workbook_reason,
+)
 from compliance.readers.json_reader import JsonLineLocator, parse_json
 from compliance.readers.locator import Locator
 from compliance.rules.registry import Check, Finding, RuleContext, SubmissionFacts
@@ -159,7 +163,7 @@ def read_document(data: bytes, *, name: str = "") -> tuple[Any, Locator, list[Is
     workbook's formulas, merged cells, orphan rows; always none for JSON). ``name`` (the
     file's name, if any) only words the refusal of a file that claims to be a workbook.
     """
-    reason = misnamed_workbook_reason(data, name)
+    reason = misnamed_workbook_reason(data, name) or foreign_file_reason(data)
     if reason is not None:
         raise UnreadableDocument(reason)
     if is_workbook(data):

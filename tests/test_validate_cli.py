@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from returns_fixture import submission, submission_bytes
 
@@ -146,3 +147,22 @@ def test_validate_of_a_return_points_to_receive(tmp_path: Path) -> None:
     assert printed.exit_code == 1
     assert "quarterly return (return.xlsx), not a submission" in printed.output
     assert "compliance receive" in printed.output
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "The file is a PNG image, not a submission"),
+        (b"%PDF-1.7\n", "The file is a PDF document, not a submission"),
+        (b"action_id,service_id,account_id\nM1,vid,a\n", "looks like a CSV table"),
+        (b"", "The file is empty"),
+        ("{}".encode("utf-16"), "The file is text in UTF-16, not a submission"),
+    ],
+)
+def test_a_file_that_is_no_submission_is_named_for_what_it_is(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    result = run("validate", write(tmp_path, "x.json", content))
+    assert result.exit_code == 1
+    assert said in result.output and "JSON document (UTF-8) or an XLSX" in result.output
+    assert "not valid UTF-8" not in result.output

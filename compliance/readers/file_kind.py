@@ -35,3 +35,39 @@ def misnamed_workbook_reason(data: bytes, name: str) -> str | None:
             "Workbook (.xlsx), or give a JSON submission a .json name."
         )
     return None
+
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xff\xfe", "text in UTF-16"),
+    (b"\xfe\xff", "text in UTF-16"),
+    (b"{\\rtf", "an RTF document"),
+)
+EXPECTED = "a DTR-1 submission is a JSON document (UTF-8) or an XLSX intake workbook"
+
+
+def foreign_file_reason(data: bytes) -> str | None:
+    """What a file that is plainly no submission is, in words, with what is expected instead;
+    None when it may be JSON (its own errors then say what is wrong)."""
+    if not data.strip():
+        return f"The file is empty: {EXPECTED}."
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            return f"The file is {kind}, not a submission: {EXPECTED}."
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return f"The file is an HTML page, not a submission: {EXPECTED}."
+    if head.startswith(b"<?xml"):
+        return f"The file is an XML document, not a submission: {EXPECTED}."
+    first_line = head.split(b"\n", 1)[0]
+    if not head.startswith((b"{", b"[")) and first_line.count(b",") >= 2:
+        return (
+            f"The file looks like a CSV table, not a submission: {EXPECTED}; an intake "
+            "workbook (`compliance template`) takes the same data as sheets."
+        )
+    return None
