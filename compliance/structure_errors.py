@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -95,6 +96,9 @@ def _classify(error: Any, field: str, value_is_field: bool = True) -> tuple[str,
                 f"{subject} is {len(value)} {'characters' if isinstance(value, str) else 'items'} "
                 f"long; at most {context.get('max_length')} are allowed."
             )
+        limit = _RANGE_WORDS.get(kind)
+        if limit is not None:
+            return "DTR-S005", f"{subject}{shown} {limit(context)}."
         detail = error["msg"][0].lower() + error["msg"][1:]
         return "DTR-S005", f"{subject}{shown} is out of range: {detail}."
     if kind == "string_pattern_mismatch":
@@ -116,8 +120,46 @@ def _classify(error: Any, field: str, value_is_field: bool = True) -> tuple[str,
         return "DTR-S002", f"{subject} must be a JSON object."
     if kind == "list_type":
         return "DTR-S002", f"{subject} must be a list (write [] when there are none)."
-    detail = error["msg"][0].lower() + error["msg"][1:]
+    plain = _TYPE_WORDS.get(kind)
+    if plain is not None:
+        return "DTR-S002", f"{subject}{shown} {plain}."
+    detail = str(error["msg"]).removeprefix("Value error, ")
+    detail = detail[0].lower() + detail[1:] if detail else "it is not what the field takes"
     return "DTR-S002", f"{subject}{shown} has the wrong type or format: {detail}."
+
+
+def _at_least(context: dict[str, Any]) -> str:
+    count = context.get("min_length", 1)
+    return "must list at least one item" if count == 1 else f"must list at least {count} items"
+
+
+def _at_least_characters(context: dict[str, Any]) -> str:
+    count = context.get("min_length", 1)
+    return "must not be empty" if count == 1 else f"must be at least {count} characters long"
+
+
+_RANGE_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "too_short": _at_least,
+    "string_too_short": _at_least_characters,
+    "greater_than": lambda context: f"must be more than {context.get('gt')}",
+    "greater_than_equal": lambda context: f"must be {context.get('ge')} or more",
+    "less_than": lambda context: f"must be less than {context.get('lt')}",
+    "less_than_equal": lambda context: f"must be {context.get('le')} or less",
+}
+"""Plain words for pydantic's range errors ("list should have at least 1 item after
+validation" is pydantic's, not a compliance officer's)."""
+
+_TYPE_WORDS: dict[str, str] = {
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number, without a fraction",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text (in quotes)",
+    "none_required": "must be null",
+}
 
 
 def structure_issues(

@@ -53,7 +53,9 @@ EXPECTED = "a DTR-1 submission is a JSON document (UTF-8) or an XLSX intake work
 
 def foreign_file_reason(data: bytes) -> str | None:
     """What a file that is plainly no submission is, in words, with what is expected instead;
-    None when it may be JSON (its own errors then say what is wrong)."""
+    None when it may be JSON or is a workbook (their own errors then say what is wrong)."""
+    if is_workbook(data):
+        return None
     if not data.strip():
         return f"The file is empty: {EXPECTED}."
     for signature, kind in _SIGNATURES:

@@ -553,7 +553,7 @@ def test_values_of_a_safe_shape_are_still_quoted() -> None:
         "typo_field is not a field DTR-1 defines here"
     )
     assert messages["/referrals/0/subjects/0/ip_events/0/port"].startswith(
-        "port (70000) is out of range: "
+        "port (70000) must be 65535 or less."
     )
 
 
