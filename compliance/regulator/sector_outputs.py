@@ -3,7 +3,7 @@
 Both are pure functions of the returns used: the workbook's creation date and the PDF's dates
 are the report's ``as_of`` (the latest ``generated_at`` among them), file paths are relative
 to the returns folder and every list is sorted, so the same folder gives the same bytes. Each
-file is written to a temporary name and renamed into place. The PDF is PDF/A-3b, like the
+file is written to a temporary name and renamed into place. The PDF is PDF/A-3a (tagged), like the
 returns, and embeds ``sector.json`` (the workbook's content) so that no system has to scrape it.
 """
 

@@ -6,7 +6,7 @@ stylesheet parsed once, reused by every document. Every URL WeasyPrint asks for 
 :class:`~compliance.render.fetcher.TemplateOnlyFetcher`, so a document can load the project's
 fonts and nothing else.
 
-Both PDFs are PDF/A-3b and carry their own data as an embedded JSON file. They are
+Both PDFs are PDF/A-3a (tagged) and carry their own data as an embedded JSON file. They are
 reproducible: document and attachment dates are the submission's ``generated_at``, WeasyPrint
 derives the PDF ``/ID`` from the content, and fonts are subset by HarfBuzz (whose subsets carry
 no timestamp), so the same input gives the same bytes in any process.
@@ -58,7 +58,7 @@ from compliance.versions import tool_version
 
 _LOG = logging.getLogger(__name__)
 
-PDF_VARIANT = "pdf/a-3b"
+PDF_VARIANT = "pdf/a-3a"
 STYLESHEET = "style.css"
 
 MAX_TABLE_ROWS = 250
@@ -612,7 +612,7 @@ class PdfRenderer:
         draft: bool,
         config: RuleConfig = DEFAULT_CONFIG,
     ) -> bytes:
-        """The referral pack of one referral: PDF/A-3b with ``referral.json`` embedded."""
+        """The referral pack of one referral: PDF/A-3a (tagged) with ``referral.json`` embedded."""
         markup = self.referral_html(referral, submission, issues, draft=draft, config=config)
         attachment = (
             "referral.json",
@@ -622,7 +622,7 @@ class PdfRenderer:
         return self._pdf(markup, [attachment], submission.generated_at)
 
     def render_return(self, view: ReturnView, *, draft: bool) -> bytes:
-        """The quarterly return: PDF/A-3b with ``return.json`` (the workbook's content)."""
+        """The quarterly return: PDF/A-3a (tagged) with ``return.json`` (the workbook's content)."""
         markup = self.return_html(view, draft=draft)
         attachment = (
             "return.json",

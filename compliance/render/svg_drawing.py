@@ -72,5 +72,6 @@ def svg_root(width: float, height: float, label: str, parts: Iterable[str]) -> M
         f'<svg xmlns="http://www.w3.org/2000/svg" '
         f'width="{svg_number(width)}" height="{svg_number(height)}" '
         f'viewBox="0 0 {svg_number(width)} {svg_number(height)}" role="img" '
-        f'aria-label="{escape(label)}">{body}</svg>'
+        # The <title> is the chart's text alternative: a tagged PDF's Figure takes it as Alt.
+        f'aria-label="{escape(label)}"><title>{escape(label)}</title>{body}</svg>'
     )

@@ -275,7 +275,7 @@ def test_metadata_and_dates_are_pinned(rendered: Rendered) -> None:
         xmp = document.xmp_metadata
         assert xmp is not None
         rdf = xmp.rdf_root.toxml()
-        assert 'pdfaid:part="3"' in rdf and 'pdfaid:conformance="B"' in rdf
+        assert 'pdfaid:part="3"' in rdf and 'pdfaid:conformance="A"' in rdf
         assert b"/JavaScript" not in pdf and b"/JS " not in pdf and b"/OpenAction" not in pdf
 
 
