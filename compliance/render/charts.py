@@ -35,6 +35,19 @@ MAX_DEADLINE_ROWS = 60
 deadline are drawn and the chart says how many were left out (the table lists them all)."""
 
 
+LABEL_CHARACTER_WIDTH = 4.6
+"""About the advance of one character at font size 8 (Noto Sans), in SVG units."""
+
+
+def label_x(start: float, label: str, tick_x: float) -> float:
+    """Where a bar's label starts: after the bar, unless it would run across the deadline
+    tick, in which case after the tick (a near-deadline referral is what a reader checks)."""
+    end = start + len(label) * LABEL_CHARACTER_WIDTH
+    if start - 2 <= tick_x <= end + 2:
+        return tick_x + 4
+    return start
+
+
 def _nice_max(value: int) -> int:
     """An axis maximum at or above ``value``: 1, 2, 5, 10, 20, 50 ..."""
     if value <= 1:
@@ -205,11 +218,12 @@ def hours_to_referral(charts: ChartData, *, width: float = FULL_WIDTH) -> Markup
         deadline_x = x_of(point.hours_allowed)
         parts.append(svg_line(deadline_x, y + 1, deadline_x, y + row_height - 1, INK, 2))
         status = "" if point.met else " late"
+        label = f"{_hours_label(point.hours_taken)}{status}"
         parts.append(
             svg_text(
-                x_of(point.hours_taken) + 4,
+                label_x(x_of(point.hours_taken) + 4, label, deadline_x),
                 y + 12,
-                f"{_hours_label(point.hours_taken)}{status}",
+                label,
                 size=8,
                 fill=colour,
             )

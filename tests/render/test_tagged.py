@@ -50,3 +50,15 @@ def test_a_referral_pack_is_tagged(rendered: Rendered) -> None:
         root, kinds, _alts = _structure(pack)
         assert bool(root["/MarkInfo"]["/Marked"])
         assert kinds["/H1"] == 1 and kinds["/TH"] >= 10
+
+
+def test_a_bar_label_never_runs_across_its_deadline_tick() -> None:
+    from compliance.render.charts import LABEL_CHARACTER_WIDTH, label_x
+
+    tick = 300.0
+    for start in (250.0, 280.0, 298.0, 301.0):
+        label = "123 h late"
+        x = label_x(start, label, tick)
+        end = x + len(label) * LABEL_CHARACTER_WIDTH
+        assert not (x <= tick <= end), (start, x)
+    assert label_x(100.0, "2 h", tick) == 100.0  # far from the tick: right after the bar
