@@ -9,9 +9,10 @@ of this one object) cannot leak any and cannot disagree.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from compliance.codes import Category, Priority
@@ -171,6 +172,63 @@ REMOVAL_COLUMNS = (
     "referred",
 )
 VALIDATION_COLUMNS = ("code", "severity", "path", "referral_id", "message")
+COLUMN_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "submission_id": "Submission ID",
+        "submission_type": "Submission type",
+        "amends_submission_id": "Amends submission",
+        "period": "Period",
+        "generated_at": "Generated at",
+        "platform": "Platform",
+        "registration_number": "Registration number",
+        "jurisdiction": "Jurisdiction",
+        "schema_version": "Schema version",
+        "standard_version": "Standard version",
+        "filing_ready": "Filing-ready",
+        "source_sha256": "Source SHA-256",
+        "referral_id": "Referral ID",
+        "referral_type": "Type",
+        "priority": "Priority",
+        "categories": "Categories",
+        "detected_at": "Detected at",
+        "suspicion_formed_at": "Suspicion formed at",
+        "referred_at": "Referred at",
+        "hours_to_referral": "Hours to referral",
+        "deadline_met": "Deadline met",
+        "subject_count": "Subjects",
+        "content_item_count": "Content items",
+        "actions_taken": "Actions taken",
+        "authority_reference": "Authority reference",
+        "content_id": "Content ID",
+        "service_id": "Service ID",
+        "content_type": "Content type",
+        "detection_source": "Detection source",
+        "visibility": "Visibility",
+        "posted_at": "Posted at",
+        "removed_at": "Removed at",
+        "hours_online": "Hours online",
+        "view_count": "Views",
+        "sha256": "SHA-256",
+        "action_id": "Action ID",
+        "account_ref": "Account ref",
+        "category": "Category",
+        "actioned_at": "Actioned at",
+        "referred": "Referred",
+        "code": "Code",
+        "severity": "Severity",
+        "path": "Path",
+        "message": "Message",
+    }
+)
+"""What a person reads above each column of the return PDF, and beside each Cover field; the
+workbook and return.json keep the machine names (the standard's), which receivers read."""
+
+
+def column_label(name: str) -> str:
+    """A return column's label; a column without one is a bug, not a bare name on paper."""
+    return COLUMN_LABELS[name]
+
+
 SHEET_NAMES = ("Cover", "Summary", "Referrals", "Content", "Removals", "Validation")
 
 

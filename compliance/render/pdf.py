@@ -44,7 +44,7 @@ from compliance.codes import Category
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.deadlines import assess_deadline, due_at
 from compliance.durations import describe_span, format_timestamp
-from compliance.figures import ReturnView, Sheet
+from compliance.figures import ReturnView, Sheet, column_label
 from compliance.issues import Issue, Severity
 from compliance.metrics import METRIC_BY_NAME
 from compliance.model import Platform, Referral, Submission
@@ -209,11 +209,6 @@ def show_date(value: date | None) -> Markup:
     if value is None:
         return Markup('<span class="none">\u2014</span>')
     return escape(value.isoformat())
-
-
-def breakable_name(value: str) -> Markup:
-    """A snake_case column name that may wrap after its underscores."""
-    return Markup("_\u200b".join(str(escape(part)) for part in value.split("_")))
 
 
 def _format_source(issue: Issue) -> str:
@@ -512,7 +507,7 @@ class PdfRenderer:
             tablecell=partial(show_table_cell, covered=self.coverage),
             ts=show_timestamp,
             day=show_date,
-            colname=breakable_name,
+            colname=column_label,
         )
         self.environment.globals.update(
             generator=f"compliance {tool_version()}", action_text=ACTION_TEXT
