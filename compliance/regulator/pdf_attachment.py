@@ -15,6 +15,7 @@ bomb stops there), the name tree is walked under a cap, and every failure is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -49,10 +50,18 @@ def _reader(data: bytes) -> Any:
     return reader
 
 
-def _quiet() -> Any:
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
     """pypdf logs and warns about damaged files; the receipt says it instead."""
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    return warnings.catch_warnings()
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 def _resolve(value: Any) -> Any:
@@ -131,7 +140,6 @@ def embedded_files(data: bytes, name: str) -> list[bytes]:
     :class:`PdfUnreadable`.
     """
     with _quiet():
-        warnings.simplefilter("ignore")
         try:
             reader = _reader(data)
             catalog = _resolve(reader.trailer.get("/Root"))
@@ -168,7 +176,6 @@ def embedded_files(data: bytes, name: str) -> list[bytes]:
 def page_texts(data: bytes, pages: int = MAX_TEXT_PAGES) -> Iterator[str]:
     """The text a reader sees on each of the first ``pages`` pages, in order."""
     with _quiet():
-        warnings.simplefilter("ignore")
         try:
             reader = _reader(data)
             for index, page in enumerate(reader.pages):
