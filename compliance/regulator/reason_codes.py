@@ -121,17 +121,17 @@ PARTS_APART = _register(
     "The parts of a long table are not consecutive sheets",
     "DTR-1 §7.2",
 )
-HIDDEN_SHEET = _register(
-    "RCV-S010",
-    Kind.SHEETS,
-    "A hidden or very hidden sheet: a reviewer would not see it",
-    "DTR-1 §7.2",
-)
 HEADER_MISSING = _register(
     "RCV-S008", Kind.HEADER, "A sheet without its header in row 1", "DTR-1 §7.2"
 )
 HEADER_WRONG = _register(
     "RCV-S009", Kind.HEADER, "A column header that is not the standard's", "DTR-1 §7.2"
+)
+HIDDEN_SHEET = _register(
+    "RCV-S010",
+    Kind.SHEETS,
+    "A hidden or very hidden sheet: a reviewer would not see it",
+    "DTR-1 §7.2",
 )
 
 # ------------------------------------------------------------------ C: cells
