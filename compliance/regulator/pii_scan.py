@@ -7,9 +7,18 @@ never legitimately holds one: its identifiers, hashes, codes and pseudonyms are 
 none looks like them. So any such value, anywhere, rejects the return.
 
 "Anywhere" means every cell (located by sheet, row and column), every sheet name, the document
-properties, and the text of every XML part of the package (shared strings no cell uses, page
-headers, comments, formulas, hyperlink targets), which is where a value pasted and then hidden
-would still be. Findings never repeat the value: the receipt says what kind of value is where.
+properties, and the text of every part of the package, XML or not (shared strings no cell
+uses, page headers, comments, formulas, hyperlink targets, custom XML and custom properties,
+the Company of ``docProps/app.xml``, a ``.txt`` or ``.bin`` part; decoded as UTF-8, or UTF-16
+by its byte-order mark or its pattern of NUL bytes), which is where a value pasted and then
+hidden would still be. Findings never repeat the value: the receipt says what kind of value is
+where. The application metadata of ``docProps/app.xml`` (``Application``, ``AppVersion`` ...)
+is the program's, not personal data: LibreOffice's ``7.4.7.2`` is a version, not an address.
+
+A value is judged by its field as well as its shape: an identifier (``content_id``,
+``registration_number``, ``account_ref`` ... :data:`IDENTIFIER_FIELDS`) that is one token is
+an identifier, so a zero-padded ``0001234567`` there is not a phone number; it is still
+checked for the shape of an e-mail or IP address, and free text is scanned for every shape.
 
 The shapes are deliberately those of real data, not of any digit run: an international phone
 starts with ``+`` (or ``00``) and has 7 to 15 digits, a national one starts with ``0`` and has
@@ -23,7 +32,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from compliance.formats import STANDARD_VERSION
+from compliance.formats import IDENTIFIER_PATTERN, STANDARD_VERSION
 from compliance.regulator import reason_codes
 from compliance.regulator.layout import KEY_VALUE_NAMES, TABLE_HEADERS, key_value_layout
 from compliance.regulator.reason_codes import ReasonCode
@@ -32,6 +41,29 @@ from compliance.xlsx.addresses import column_letter
 from compliance.xlsx.raw_workbook import RawWorkbook
 
 MAX_REASONS_PER_PLACE = 25
+
+IDENTIFIER_FIELDS = frozenset(
+    {
+        "submission_id",
+        "amends_submission_id",
+        "registration_number",
+        "source_sha256",
+        "referral_id",
+        "content_id",
+        "service_id",
+        "action_id",
+        "account_ref",
+        "sha256",
+        "authority_reference",
+    }
+)
+"""Fields (Cover rows, table columns) whose values are identifiers, judged as such."""
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+_APPLICATION_METADATA = re.compile(
+    r"<(?:\w+:)?(Application|AppVersion|DocSecurity|ScaleCrop|LinksUpToDate|SharedDoc|"
+    r"HyperlinksChanged|TotalTime|Template)\b[^>]*>[^<]*</(?:\w+:)?\1\s*>"
+)
+MAX_SNIFF = 4096
 
 EMAIL = "an e-mail address"
 PHONE = "a phone number"
@@ -67,8 +99,9 @@ def _is_ipv6(text: str) -> bool:
     return True
 
 
-def find_personal_data(text: str) -> Iterator[tuple[str, str]]:
-    """Each (kind, matched text) in ``text`` shaped like an e-mail, phone or IP address."""
+def find_personal_data(text: str, *, phones: bool = True) -> Iterator[tuple[str, str]]:
+    """Each (kind, matched text) in ``text`` shaped like an e-mail, phone or IP address;
+    ``phones=False`` for an identifier, whose digits are not a phone number."""
     if "@" in text:
         for match in _EMAIL.finditer(text):
             yield EMAIL, match.group()
@@ -80,7 +113,7 @@ def find_personal_data(text: str) -> Iterator[tuple[str, str]]:
         for match in _IPV6.finditer(text):
             if _is_ipv6(match.group()):
                 yield IP, match.group()
-    if "+" in text or "0" in text:
+    if phones and ("+" in text or "0" in text):
         for match in _PHONE_INTERNATIONAL.finditer(text):
             if 7 <= _digits(match.group()) <= 15 and not _looks_like_ip(match.group()):
                 yield PHONE, match.group()
@@ -101,9 +134,14 @@ class _Collector(CappedReasons):
         super().__init__(MAX_REASONS_PER_PLACE)
         self.seen: set[str] = set()
 
-    def add_text(self, place: str, text: str, **where: object) -> None:
+    def add_identifier(self, place: str, text: str, **where: object) -> None:
+        """An identifier's value: its digits are not a phone number, here or in any part."""
+        self.seen.update(matched for _, matched in find_personal_data(text))
+        self.add_text(place, text, phones=False, **where)
+
+    def add_text(self, place: str, text: str, *, phones: bool = True, **where: object) -> None:
         kinds = []
-        for kind, matched in find_personal_data(text):
+        for kind, matched in find_personal_data(text, phones=phones):
             self.seen.add(matched)
             if kind not in kinds:
                 kinds.append(kind)
@@ -148,17 +186,20 @@ def scan_workbook(workbook: RawWorkbook) -> list[Reason]:
         for number, row in sheet.rows.items():
             for index, value in enumerate(row):
                 if isinstance(value, str):
-                    found.add_text(
+                    header = _header_of(sheet.name, index, row)
+                    identifier = header in IDENTIFIER_FIELDS and _IDENTIFIER.match(value)
+                    (found.add_identifier if identifier else found.add_text)(
                         f"sheet {sheet.name}",
                         value,
                         sheet=sheet.name,
                         row=number,
                         column=column_letter(index + 1),
-                        header=_header_of(sheet.name, index, row),
+                        header=header,
                     )
     for name, value in workbook.properties.items():
         found.add_text("document properties", value, part="document properties", header=name)
-    for part in workbook.xml_parts():
+    for info in workbook.archive.infolist():
+        part = info.filename
         for text in _part_texts(workbook, part):
             found.add_raw(part, text)
     return found.finish()
@@ -186,8 +227,28 @@ def _part_texts(workbook: RawWorkbook, part: str) -> Iterator[str]:
         data = workbook.archive.read(part)
     except Exception:  # an unreadable part: the structure checks report the package
         return
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        text = data.decode("utf-8", errors="replace")
-    yield html.unescape(text)
+    text = html.unescape(decode_part(data))
+    if part.lower() == "docprops/app.xml":
+        text = _APPLICATION_METADATA.sub(" ", text)
+    yield text
+
+
+def decode_part(data: bytes) -> str:
+    """A part's bytes as text: UTF-16 by its byte-order mark, or by NUL bytes in every other
+    position (little-endian ASCII has them after each character, big-endian before); else
+    UTF-8 (a UTF-8 BOM dropped). Undecodable bytes become U+FFFD, which matches no shape."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith(b"\xff\xfe"):
+        return data[2:].decode("utf-16-le", errors="replace")
+    if data.startswith(b"\xfe\xff"):
+        return data[2:].decode("utf-16-be", errors="replace")
+    sample = data[:MAX_SNIFF]
+    if len(sample) >= 4:
+        odd, even = sample[1::2].count(0), sample[0::2].count(0)
+        half = len(sample) // 2
+        if odd > half * 0.6 and even < half * 0.1:
+            return data.decode("utf-16-le", errors="replace")
+        if even > half * 0.6 and odd < half * 0.1:
+            return data.decode("utf-16-be", errors="replace")
+    return data.decode("utf-8", errors="replace")

@@ -127,6 +127,12 @@ HEADER_MISSING = _register(
 HEADER_WRONG = _register(
     "RCV-S009", Kind.HEADER, "A column header that is not the standard's", "DTR-1 §7.2"
 )
+HIDDEN_SHEET = _register(
+    "RCV-S010",
+    Kind.SHEETS,
+    "A hidden or very hidden sheet: a reviewer would not see it",
+    "DTR-1 §7.2",
+)
 
 # ------------------------------------------------------------------ C: cells
 
@@ -160,6 +166,26 @@ MORE_CELLS = _register(
     Kind.CELL,
     "More cell problems in one sheet than a receipt lists: the rest counted in one reason",
     "DTR-1 §11",
+)
+
+CELL_FORMAT_MISLEADS = _register(
+    "RCV-C007",
+    Kind.CELL,
+    "A number format the tool never writes, which can show another value than the cell holds "
+    "(0 shows 1.4 as 1) or hide it (;;;)",
+    "DTR-1 §7.2",
+)
+HIDDEN_ROWS_OR_COLUMNS = _register(
+    "RCV-C008",
+    Kind.CELL,
+    "A hidden row or column (or one of zero height or width): a reviewer would not see it",
+    "DTR-1 §7.2",
+)
+LINK = _register(
+    "RCV-C009",
+    Kind.CELL,
+    "A hyperlink, or an external relationship in the package: a return links to nothing",
+    "DTR-1 §7.2",
 )
 
 # ------------------------------------------------------------------ M: the return against itself
@@ -252,5 +278,12 @@ MORE_DIFFERENCES = _register(
     "RCV-D006",
     Kind.PDF,
     "More differences from the embedded return.json than a receipt lists: the rest counted",
+    "DTR-1 §7.3",
+)
+PDF_PRINTS_OTHER_FIGURES = _register(
+    "RCV-D007",
+    Kind.PDF,
+    "The PDF prints a metric (Summary table or Cover's validation outcome) other than the "
+    "workbook's, or does not print it",
     "DTR-1 §7.3",
 )

@@ -28,8 +28,10 @@ from compliance.durations import format_timestamp
 from compliance.regulator import reason_codes
 from compliance.regulator.consistency import check_consistency
 from compliance.regulator.model import ReceivedReturn
-from compliance.regulator.pdf_attachment import PdfUnreadable, embedded_files
+from compliance.regulator.pdf_attachment import PdfUnreadable, embedded_files, page_texts
+from compliance.regulator.pdf_figures import check_printed_figures
 from compliance.regulator.pii_scan import scan_workbook
+from compliance.regulator.presentation import check_presentation
 from compliance.regulator.reasons import Reason
 from compliance.regulator.return_json import compare_return_json
 from compliance.regulator.structure import ParsedReturn, parse_return
@@ -142,6 +144,7 @@ def _receive(
         return Receipt(name, sha256, len(data), {}, pdf, (reason,), None)
     parsed = parse_return(workbook)
     reasons = list(parsed.reasons)
+    reasons += check_presentation(workbook)
     reasons += scan_workbook(workbook)
     received: ReceivedReturn | None = None
     if parsed.well_formed:
@@ -196,6 +199,7 @@ def _check_pdf(
         return PdfCheck(pdf_name, PdfState.NOT_COMPARED, digest), []
     try:
         contents = embedded_files(data, EMBEDDED_NAME)
+        printed = check_printed_figures(parsed, page_texts(data), pdf_path.name)
     except PdfUnreadable as error:
         reason = Reason(
             reason_codes.PDF_UNREADABLE,
@@ -216,6 +220,6 @@ def _check_pdf(
             part=pdf_path.name,
         )
         return PdfCheck(pdf_name, PdfState.DIFFERS, digest), [reason]
-    differences = compare_return_json(parsed, contents[0], pdf_path.name)
+    differences = compare_return_json(parsed, contents[0], pdf_path.name) + printed
     state = PdfState.DIFFERS if differences else PdfState.MATCHES
     return PdfCheck(pdf_name, state, digest), differences

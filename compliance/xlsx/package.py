@@ -96,6 +96,13 @@ def open_package(data: bytes, policy: PackagePolicy) -> zipfile.ZipFile:
             f"The workbook has {len(members)} parts; {policy.expected} has far fewer "
             f"(at most {policy.max_parts} are read)"
         )
+    names = [member.filename for member in members]
+    if len(set(names)) != len(names):
+        duplicate = next(name for name in names if names.count(name) > 1)
+        raise policy.refusal(
+            f"The workbook's zip archive holds two parts named {duplicate[:80]}; which one a "
+            "program reads cannot be told"
+        )
     total = 0
     for member in members:
         name = member.filename.lower()
@@ -201,6 +208,8 @@ class SheetPart:
     name: str
     part: str | None
     """The sheet's part in the archive; None for a chart sheet, which has no cells."""
+    state: str = "visible"
+    """``visible``, ``hidden`` or ``veryHidden`` (only a macro can show the last)."""
 
 
 def open_workbook(data: bytes) -> tuple[Any, list[SheetPart]]:
@@ -227,6 +236,7 @@ def open_workbook(data: bytes) -> tuple[Any, list[SheetPart]]:
             SheetPart(
                 str(sheet.name),
                 None if "chartsheet" in (relation.Type or "") else relation.target,
+                str(sheet.state or "visible"),
             )
             for sheet, relation in reader.parser.find_sheets()
         ]

@@ -55,6 +55,13 @@ class RawSheet:
     """The sheet's merged ranges (``"B2:C3"``)."""
     chart: bool = False
     """A chart sheet: it has no cells."""
+    state: str = "visible"
+    """``visible``, ``hidden`` or ``veryHidden``."""
+    formats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Each number format the sheet's filled cells use, with the first cell (row, column)."""
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden_columns: list[str] = field(default_factory=list)
+    hyperlinks: int = 0
 
 
 @dataclass
@@ -109,7 +116,7 @@ def _read_sheet(
     budget: CellBudget,
     not_data: NotData,
 ) -> RawSheet:
-    sheet = RawSheet(part.name)
+    sheet = RawSheet(part.name, state=part.state)
     if part.part is None:
         sheet.chart = True
         return sheet
@@ -122,16 +129,48 @@ def _read_sheet(
     rows: dict[int, dict[int, Any]] = {}
     with source:
         cells = SheetCells(workbook, source, strings, budget)
+        formats = _NumberFormats(workbook)
         for cell in cells:
+            sheet.formats.setdefault(formats.of(cell.style), (cell.row, cell.column))
             odd = not_data(cell)
             if odd:
                 sheet.odd.append(OddCell(cell.row, cell.column, odd))
             else:
                 rows.setdefault(cell.row, {})[cell.column] = cell.value
         sheet.merged = cells.merged
+        sheet.hidden_rows = cells.hidden_rows
+        sheet.hidden_columns = cells.hidden_columns
+        sheet.hyperlinks = cells.hyperlinks
     for number, values in rows.items():
         sheet.rows[number] = tuple(values.get(c) for c in range(1, max(values) + 1))
     return sheet
+
+
+class _NumberFormats:
+    """A cell style's number format code (``General``, ``0.00`` ...), looked up once per style."""
+
+    def __init__(self, workbook: Any) -> None:
+        self._workbook = workbook
+        self._known: dict[int, str] = {}
+
+    def of(self, style: int) -> str:
+        code = self._known.get(style)
+        if code is None:
+            code = self._known[style] = self._lookup(style)
+        return code
+
+    def _lookup(self, style: int) -> str:
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+        styles = self._workbook._cell_styles
+        if not 0 <= style < len(styles):
+            return f"(unknown style {style})"
+        number = styles[style].numFmtId
+        if number < BUILTIN_FORMATS_MAX_SIZE:
+            return str(BUILTIN_FORMATS.get(number, f"(unknown built-in format {number})"))
+        custom = self._workbook._number_formats
+        index = number - BUILTIN_FORMATS_MAX_SIZE
+        return str(custom[index]) if index < len(custom) else f"(unknown format {number})"
 
 
 def _text_properties(properties: Any) -> dict[str, str]:

@@ -51,6 +51,8 @@ class FilledCell:
     value: Any
     kind: str
     """openpyxl's data type: n number, s text, d date-time, b boolean, e error, f formula."""
+    style: int = 0
+    """The cell's style (an index into the workbook's cell formats): its number format."""
 
 
 class SheetCells:
@@ -83,9 +85,43 @@ class SheetCells:
                 if kind == "s" and isinstance(value, str):
                     value = unescape_text(value)
                 self._budget.fill()
-                yield FilledCell(cell["row"] or row_number, cell["column"], value, kind)
+                yield FilledCell(
+                    cell["row"] or row_number, cell["column"], value, kind, cell["style_id"] or 0
+                )
 
     @property
     def merged(self) -> list[str]:
         merged = self._parser.merged_cells
         return [] if merged is None else [str(area.ref) for area in merged.mergeCell]
+
+    @property
+    def hidden_rows(self) -> list[int]:
+        """Rows a reader does not see: hidden, or of zero height (known once read)."""
+        return sorted(
+            int(number)
+            for number, attributes in self._parser.row_dimensions.items()
+            if _hides(attributes, "ht")
+        )
+
+    @property
+    def hidden_columns(self) -> list[str]:
+        """Columns (their first letter) a reader does not see: hidden, or of zero width."""
+        return [
+            str(letter)
+            for letter, attributes in self._parser.column_dimensions.items()
+            if _hides(attributes, "width")
+        ]
+
+    @property
+    def hyperlinks(self) -> int:
+        """How many hyperlinks the sheet has (to anywhere: a URL, a file, another cell)."""
+        return len(self._parser.hyperlinks.hyperlink)
+
+
+def _hides(attributes: dict[str, Any], size: str) -> bool:
+    if str(attributes.get("hidden", "")).lower() in ("1", "true"):
+        return True
+    try:
+        return float(attributes.get(size, 1)) <= 0
+    except (TypeError, ValueError):
+        return False

@@ -327,6 +327,19 @@ def test_damaged_zip_is_refused(damage: Any, good: bytes, tmp_path: Path) -> Non
     assert "damaged" in issue.message
 
 
+@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "docProps/core.xml"])
+def test_duplicate_member_names_are_refused(good: bytes, tmp_path: Path, member: str) -> None:
+    """Two zip members of one name: zipfile reads the last, another program the first."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as old, zipfile.ZipFile(buffer, "w") as new:
+        for info in old.infolist():
+            new.writestr(info, old.read(info))
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            new.writestr(member, old.read(member))
+    issue = refusal(buffer.getvalue(), tmp_path)
+    assert f"two parts named {member}" in issue.message
+
+
 def test_a_zip_that_is_no_workbook_is_refused(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

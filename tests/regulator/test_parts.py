@@ -74,10 +74,25 @@ def test_every_return_json_is_read_back_exactly(received: Received) -> None:
 
 
 def _pdf(*objects: bytes) -> bytes:
+    """A PDF of these objects (the first is the catalog), with its cross-reference table."""
     body = b"%PDF-1.7\n"
+    offsets = []
     for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
         body += b"%d 0 obj\n" % number + content + b"\nendobj\n"
-    return body + b"trailer\n<</Root 1 0 R>>\n%%EOF\n"
+    table = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return body + b"trailer\n<</Size %d /Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        table,
+    )
+
+
+def _catalog(*specs: int) -> bytes:
+    """A catalog naming file specifications (object numbers) in its EmbeddedFiles tree."""
+    names = b" ".join(b"(f%d) %d 0 R" % (n, n) for n in specs)
+    return b"<</Type /Catalog /Names <</EmbeddedFiles <</Names [" + names + b"]>>>>>>"
 
 
 def _file_stream(content: bytes) -> bytes:
@@ -91,10 +106,11 @@ def _file_stream(content: bytes) -> bytes:
 
 def test_two_different_embedded_files_of_one_name_are_both_returned() -> None:
     pdf = _pdf(
-        b"<</Type /Filespec /F (return.json) /EF <</F 2 0 R>>>>",
+        _catalog(2, 4),
+        b"<</Type /Filespec /F (return.json) /EF <</F 3 0 R>>>>",
         _file_stream(b'{"a": 1}'),
         b"<</Type /Filespec /UF <FEFF00720065007400750072006E002E006A0073006F006E> "
-        b"/EF <</F 4 0 R>>>>",
+        b"/EF <</F 5 0 R>>>>",
         _file_stream(b'{"a": 2}'),
     )
     assert embedded_files(pdf, "return.json") == [b'{"a": 1}', b'{"a": 2}']
@@ -105,10 +121,11 @@ def test_two_different_embedded_files_of_one_name_are_both_returned() -> None:
     ("pdf", "reason"),
     [
         (b"GIF89a", "the file is not a PDF"),
-        (b"%PDF-1.7\nnothing here", "no PDF objects were found in the file"),
+        (b"%PDF-1.7\nnothing here", "the PDF is damaged (PdfStreamError)"),
         (
             _pdf(
-                b"<</Type /Filespec /F (return.json) /EF <</F 2 0 R>>>>",
+                _catalog(2),
+                b"<</Type /Filespec /F (return.json) /EF <</F 3 0 R>>>>",
                 b"<</Filter /FlateDecode /Length 5>>\nstream\nxxxxx\nendstream",
             ),
             "a compressed PDF stream is damaged",
@@ -123,7 +140,8 @@ def test_damaged_pdfs_are_unreadable_not_a_crash(pdf: bytes, reason: str) -> Non
 
 def test_an_embedded_file_without_a_filter_is_read_as_it_is() -> None:
     pdf = _pdf(
-        b"<</Type /Filespec /F (return.json) /EF <</F 2 0 R>>>>",
+        _catalog(2),
+        b"<</Type /Filespec /F (return.json) /EF <</F 3 0 R>>>>",
         b"<</Length 3>>\nstream\nabc\nendstream",
     )
     assert embedded_files(pdf, "return.json") == [b"abc"]

@@ -102,14 +102,17 @@ def test_a_metric_edited_by_hand_is_rejected_at_its_cell(
         ("Summary", 2, "B", "referrals_total")
     ]
     assert f"states {stated + 1}, but the return's rows give {stated}" in metric[0].message
-    # The PDF beside it still holds the original figures: it no longer matches.
+    # The PDF beside it still holds, and prints, the original figures: it no longer matches.
     assert receipt.pdf.state == PdfState.DIFFERS
     pdf = reasons_of(receipt, Kind.PDF)
-    assert [(r.sheet, r.row, r.header) for r in pdf] == [("Summary", 2, "referrals_total")]
+    assert [(r.code.code, r.sheet, r.row, r.header) for r in pdf] == [
+        ("RCV-D005", "Summary", 2, "referrals_total"),
+        ("RCV-D007", "Summary", 2, "referrals_total"),
+    ]
 
     result = run("receive", str(path))
     assert result.exit_code == 1
-    assert "REJECTED (2 reasons)" in result.output
+    assert "REJECTED (3 reasons)" in result.output
     # Each reason leads with its registered code (the README's "Receipt reasons").
     assert (
         "    - RCV-M001  sheet Summary, row 2, column B (referrals_total): states" in result.output
@@ -119,6 +122,7 @@ def test_a_metric_edited_by_hand_is_rejected_at_its_cell(
     assert [(r["code"], r["kind"]) for r in as_json["reasons"]] == [
         ("RCV-M001", "metric"),
         ("RCV-D005", "pdf"),
+        ("RCV-D007", "pdf"),
     ]
 
 
