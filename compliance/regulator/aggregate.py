@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from compliance.check import InputError
 from compliance.metrics import Figures, compute_figures
 from compliance.period import Period
 from compliance.regulator.model import ReceivedReturn
-from compliance.regulator.receive import Receipt, receive_return
+from compliance.regulator.receive import Receipt, receive_return, unread_receipt
 from compliance.regulator.selection import Entry, select
 from compliance.statuses import SelectionStatus
 
@@ -135,7 +136,10 @@ def build_report(
         name = path.relative_to(folder).as_posix()
         if progress:
             progress(name)
-        receipt = receive_return(path, display_name=name)
+        try:
+            receipt = receive_return(path, display_name=name)
+        except InputError as error:  # a named pipe or a device among the returns: never read
+            receipt = unread_receipt(name, str(error).removeprefix(f"{path}: "))
         own = _period_of(receipt)
         if own is not None and not period.covers(own):
             other_periods += 1

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,40 +24,133 @@ def _many(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
+def _open_ledger(target: str) -> Any:
+    from compliance.ledger import LedgerError, open_ledger
+
+    try:
+        return open_ledger(target)
+    except (LedgerError, OSError) as error:
+        raise UsageError(f"cannot open the ledger {target}: {error}") from None
+
+
+def _at(text: str | None) -> datetime | None:
+    from compliance.filing_commands import parse_timestamp
+
+    return parse_timestamp(text)
+
+
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @format_option("text for people; json for machines (one receipt object per return).")
-def receive(files: tuple[Path, ...], output_format: str) -> None:
+@click.option(
+    "--ledger",
+    "ledger_target",
+    default=None,
+    help="Record an acknowledgement of every return in this ledger (a SQLite file or a "
+    "postgresql:// URL); a return received before gets its existing one.",
+)
+@click.option(
+    "--ack-dir",
+    "ack_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --ledger: write <acknowledgement_id>.json per return here, for the platform.",
+)
+@click.option(
+    "--at",
+    "at_text",
+    default=None,
+    help="With --ledger: when the returns were received (ISO 8601 with offset; default now).",
+)
+def receive(
+    files: tuple[Path, ...],
+    output_format: str,
+    ledger_target: str | None,
+    ack_dir: Path | None,
+    at_text: str | None,
+) -> None:
     """Check received quarterly returns (return.xlsx) and print a receipt for each.
 
     A return is accepted when it is a well-formed DTR-1 return (sheets, headers, cell types),
     its metrics agree with its own rows, it holds nothing shaped like an e-mail address, phone
     number or IP address, and the return.pdf beside it (if there is one) embeds the same
     return.json. Each receipt gives the platform, period, submission id, the workbook's
-    SHA-256 and, for a rejected return, every reason with its sheet, row and column. Exit
-    status 0 when all are accepted, 1 when any is rejected, 2 when a file cannot be opened.
+    SHA-256 and, for a rejected return, every reason with its sheet, row and column. With
+    --ledger each return gets an acknowledgement (id, status, late days), recorded once: the
+    same return received again gets the same one; the same submission id with other values
+    is rejected. Exit status 0 when all are accepted, 1 when any is rejected, 2 when a file
+    cannot be opened.
 
     \b
     Example:
       compliance receive received/*/return.xlsx
       compliance receive received/HLM-2026-Q3/return.xlsx --format json
+      compliance receive inbox/*/return.xlsx --ledger register.db --ack-dir acks/
     """
     from compliance.check import InputError
     from compliance.regulator.receipts import receipt_text, tally_text
     from compliance.regulator.receive import receive_return
 
+    if ledger_target is None and (ack_dir is not None or at_text is not None):
+        raise UsageError("--ack-dir and --at need --ledger")
+    at = _at(at_text)
     receipts = []
     for path in files:
         try:
             receipts.append(receive_return(path))
         except InputError as error:
             raise UsageError(str(error)) from None
+    acknowledged: list[Any] = [None] * len(receipts)
+    if ledger_target is not None:
+        acknowledged = _acknowledge_all(receipts, ledger_target, ack_dir, at)
+        receipts = [done.receipt for done in acknowledged]
     if output_format == "json":
-        click.echo(json.dumps([r.to_json() for r in receipts], indent=2, ensure_ascii=False))
+        objects = [_receipt_json(r, done) for r, done in zip(receipts, acknowledged, strict=True)]
+        click.echo(json.dumps(objects, indent=2, ensure_ascii=False))
     else:
-        click.echo("\n\n".join(receipt_text(r) for r in receipts))
+        click.echo(
+            "\n\n".join(
+                receipt_text(r, done) for r, done in zip(receipts, acknowledged, strict=True)
+            )
+        )
         click.echo("\n" + tally_text(receipts))
     sys.exit(EXIT_OK if all(r.accepted for r in receipts) else EXIT_REJECTED)
+
+
+def _acknowledge_all(
+    receipts: list[Any], ledger_target: str, ack_dir: Path | None, at: datetime | None
+) -> list[Any]:
+    from compliance.ledger import LedgerError
+    from compliance.regulator.acknowledge import (
+        AcknowledgementFileError,
+        acknowledge,
+        write_acknowledgement,
+    )
+
+    done = []
+    with _open_ledger(ledger_target) as ledger:
+        for receipt in receipts:
+            try:
+                received_at = at or ledger.clock()
+                done.append(acknowledge(ledger, receipt, received_at=received_at))
+            except LedgerError as error:
+                raise UsageError(f"the ledger {ledger_target}: {error}") from None
+            if ack_dir is not None:
+                try:
+                    write_acknowledgement(ack_dir, done[-1].acknowledgement)
+                except AcknowledgementFileError as error:
+                    raise UsageError(str(error)) from None
+    return done
+
+
+def _receipt_json(receipt: Any, done: Any) -> dict[str, Any]:
+    found: dict[str, Any] = receipt.to_json()
+    if done is not None:
+        found["acknowledgement_id"] = done.acknowledgement.acknowledgement_id
+        found["received_at"] = done.acknowledgement.to_json()["received_at"]
+        found["late_days"] = done.acknowledgement.late_days
+        found["received_before"] = done.outcome == "existing"
+    return found
 
 
 @click.command()
