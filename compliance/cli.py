@@ -20,7 +20,7 @@ from compliance.check import CheckResult, InputError
 from compliance.cli_options import format_option
 from compliance.exit_status import EXIT_NOT_READY, EXIT_OK, EXIT_USAGE, UsageError
 from compliance.filing_commands import COMMANDS as FILING_COMMANDS
-from compliance.regulator.commands import aggregate, receive
+from compliance.regulator.commands import aggregate, filers, receive
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -409,6 +409,7 @@ def convert(file: Path, target: str, out_file: Path) -> None:
 # The regulator's side; its heavy imports load inside the command bodies.
 cli.add_command(receive)
 cli.add_command(aggregate)
+cli.add_command(filers)
 for _command in FILING_COMMANDS:
     cli.add_command(_command)
 

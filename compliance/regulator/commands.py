@@ -231,3 +231,67 @@ def aggregate(returns_dir: Path, period: str, out_dir: Path) -> None:
                 + ", ".join(platform.quarters_missing)
             )
     sys.exit(EXIT_OK if report.complete else EXIT_REJECTED)
+
+
+def _read_register(path: Path) -> Any:
+    from compliance.regulator.register import RegisterError, read_register
+
+    try:
+        return read_register(path)
+    except RegisterError as error:
+        raise UsageError(str(error)) from None
+
+
+@click.command()
+@click.option(
+    "--register",
+    "register_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The register of platforms expected to file (CSV, DTR-1 section 11).",
+)
+@click.option(
+    "--ledger",
+    "ledger_target",
+    required=True,
+    help="The ledger receive --ledger recorded the returns in (SQLite file or postgresql:// URL).",
+)
+@click.option("--period", required=True, help="The quarter, written YYYY-Qn.")
+@click.option(
+    "--at", "at_text", default=None, help="As of this moment (ISO 8601 with offset; default now)."
+)
+@format_option("text for people; json for machines.")
+def filers(
+    register_path: Path, ledger_target: str, period: str, at_text: str | None, output_format: str
+) -> None:
+    """Who filed a quarter's return, who is late, who never filed (DTR-1 section 11).
+
+    One row per platform the register expects for the quarter: filed (with the late days of
+    its first accepted return, and whether it was amended since), rejected (nothing accepted
+    yet), missing (nothing received and the due date passed) or not_yet_due; and a row
+    unregistered for each platform that filed but is not expected. Exit status 1 when a
+    platform is missing, or rejected after its due date.
+
+    \b
+    Example:
+      compliance filers --register register.csv --ledger register.db --period 2026-Q3
+    """
+    from compliance.regulator.filers import filers_text, list_filers
+    from compliance.regulator.receipts import safe
+    from compliance.regulator.register import quarter as parse_quarter
+
+    try:
+        span = parse_quarter(period)
+    except ValueError as error:
+        raise UsageError(f"--period: {error}") from None
+    register = _read_register(register_path)
+    at = _at(at_text)
+    with _open_ledger(ledger_target) as ledger:
+        found = list_filers(
+            register, ledger.acknowledgements(span.label), span, at=at or ledger.clock()
+        )
+    if output_format == "json":
+        click.echo(json.dumps(found.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(filers_text(found, safe))
+    sys.exit(EXIT_REJECTED if found.needs_action else EXIT_OK)
