@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +167,34 @@ def _receipt_json(receipt: Any, done: Any) -> dict[str, Any]:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where sector.xlsx and sector.pdf are written.",
 )
-def aggregate(returns_dir: Path, period: str, out_dir: Path) -> None:
+@click.option(
+    "--register",
+    "register_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The register of platforms expected to file (CSV): adds each one's filing status, "
+    "including those that never filed.",
+)
+@click.option(
+    "--ledger",
+    "ledger_target",
+    default=None,
+    help="With --register: the ledger of acknowledgements (ids, late days) to report from.",
+)
+@click.option(
+    "--at",
+    "at_text",
+    default=None,
+    help="With --register: decide missing against not yet due as of this moment (default now).",
+)
+def aggregate(
+    returns_dir: Path,
+    period: str,
+    out_dir: Path,
+    register_path: Path | None,
+    ledger_target: str | None,
+    at_text: str | None,
+) -> None:
     """Build the sector report of a period from every return received under RETURNS_DIR.
 
     Every .xlsx under RETURNS_DIR (at any depth) is received again, as `receive` does;
@@ -196,7 +223,15 @@ def aggregate(returns_dir: Path, period: str, out_dir: Path) -> None:
         raise UsageError(str(error)) from None
     if not returns_dir.is_dir():
         raise UsageError(f"{returns_dir}: no such directory")
+    if register_path is None and (ledger_target is not None or at_text is not None):
+        raise UsageError("--ledger and --at need --register")
+    register = _read_register(register_path) if register_path is not None else None
+    at = _at(at_text)
+    if at is None and register is not None and ledger_target is None:
+        at = datetime.now(UTC)
     report = build_report(returns_dir, span, skip=out_dir)
+    if register is not None:
+        report = _with_filing(report, register, ledger_target, at)
     if not report.used:
         click.echo(
             f"no return of {span.label} under {returns_dir} could be used; nothing written",
@@ -224,13 +259,32 @@ def aggregate(returns_dir: Path, period: str, out_dir: Path) -> None:
     for entry in report.entries:
         if entry.status in told:
             click.echo(f"{entry.status}: {safe(entry.receipt.input)}: {safe(entry.note)}")
-    for platform in report.platforms:
+    if report.filing is not None:
+        for row in report.filing.rows:
+            if row.status in ("missing", "rejected", "unregistered"):
+                name = f"{safe(row.name)} ({row.platform})" if row.name else str(row.platform)
+                click.echo(f"{row.status}: {name} for {row.quarter}")
+    for platform in report.platforms if report.filing is None else ():
         if platform.quarters_missing:
             click.echo(
                 f"missing: {safe(platform.name)} has no return used for "
                 + ", ".join(platform.quarters_missing)
             )
     sys.exit(EXIT_OK if report.complete else EXIT_REJECTED)
+
+
+def _with_filing(report: Any, register: Any, ledger_target: str | None, at: Any) -> Any:
+    from dataclasses import replace
+
+    from compliance.regulator.sector_filing import from_folder, from_ledger
+
+    if ledger_target is None:
+        filing = from_folder(register, report.entries, report.quarters, at=at)
+    else:
+        with _open_ledger(ledger_target) as ledger:
+            moment = at or ledger.clock()
+            filing = from_ledger(register, ledger, report.quarters, at=moment)
+    return replace(report, filing=filing)
 
 
 def _read_register(path: Path) -> Any:

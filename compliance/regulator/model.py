@@ -30,8 +30,9 @@ class Cover:
     @property
     def platform_key(self) -> tuple[str, str]:
         """Who filed: a platform is its registration in its jurisdiction, not its trading name,
-        which may change from one quarter to the next."""
-        return (self.jurisdiction, self.registration_number)
+        which may change from one quarter to the next; compared with surrounding spaces
+        removed and letters upper-cased (DTR-1 11), as the register and the ledger compare."""
+        return (self.jurisdiction.strip().upper(), self.registration_number.strip().upper())
 
 
 @dataclass(frozen=True)
