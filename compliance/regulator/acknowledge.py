@@ -6,8 +6,8 @@ with the same values) gets its existing acknowledgement. Decided under the ledge
 so that two processes receiving at once agree:
 
 - the same ``submission_id`` (of the platform and period) received before with other values
-  and not rejected: rejected, ``RCV-L001`` (send an amendment instead);
-- an amendment of a return that was never accepted: rejected, ``RCV-L002``.
+  and not rejected: rejected, ``SUBMISSION_ID_TAKEN`` (send an amendment instead);
+- an amendment of a return that was never accepted: rejected, ``AMENDS_UNACCEPTED``.
 
 A rejected return does not use up its ``submission_id``: only what was accepted counts.
 """
@@ -130,9 +130,7 @@ def acknowledge(
     acknowledgement = result.acknowledgement
     if acknowledgement.status is AcknowledgementStatus.REJECTED and receipt.accepted:
         ledger_reasons = tuple(
-            _reason(found)
-            for found in acknowledgement.reasons
-            if str(found.get("code", "")).startswith("RCV-L")
+            _reason(found) for found in acknowledgement.reasons if _is_ledger_reason(found)
         )
         receipt = replace(receipt, reasons=receipt.reasons + ledger_reasons, received=None)
     return Acknowledged(receipt, acknowledgement, result.outcome)
@@ -178,6 +176,11 @@ def _ledger_reasons(
             )
         )
     return reasons
+
+
+def _is_ledger_reason(found: Any) -> bool:
+    code = reason_codes.REASON_CODES.get(str(found.get("code")))
+    return code is not None and code.kind is reason_codes.Kind.LEDGER
 
 
 def _reason(found: Any) -> Reason:
