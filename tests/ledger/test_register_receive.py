@@ -148,3 +148,28 @@ def test_ack_dir_never_overwrites_another_file(
     assert "not overwritten" in result.output
     assert written.read_text() == "someone else's\n"
     assert not [p for p in os.listdir(acks) if p.endswith(".part")]
+
+
+def test_filers_shows_the_filed_the_late_and_the_missing(
+    target: str, returns: dict[str, Path], tmp_path: Path
+) -> None:
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "registration_number,jurisdiction,legal_name,first_period,last_period\n"
+        " ie654321,IE,Lumen Video Teoranta,2026-Q1,\n"
+        "SC612345,GB,Kestrel Forums plc,2026-Q1,\n"
+    )
+    _, (receipt,) = receive(target, returns["lumen"])
+    args = ["filers", "--register", str(register), "--ledger", target, "--period", "2026-Q3"]
+    early = CliRunner().invoke(cli, [*args, "--at", "2026-10-30T00:00:00Z"])
+    assert early.exit_code == 0, early.output
+    assert "not_yet_due" in early.output
+    late = CliRunner().invoke(cli, [*args, "--at", "2026-11-05T00:00:00Z", "--format", "json"])
+    assert late.exit_code == 1, late.output
+    rows = {row["registration_number"]: row for row in json.loads(late.stdout)["filers"]}
+    assert rows["IE654321"]["status"] == "filed"
+    assert rows["IE654321"]["late_days"] == 3
+    assert rows["IE654321"]["acknowledgement_id"] == receipt["acknowledgement_id"]
+    assert rows["SC612345"]["status"] == "missing"
+    bad = CliRunner().invoke(cli, [*args[:-1], "2026-H2"])
+    assert bad.exit_code == 2 and "not a quarter" in bad.output
