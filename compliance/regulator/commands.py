@@ -260,6 +260,17 @@ def aggregate(
         if entry.status in told:
             click.echo(f"{entry.status}: {safe(entry.receipt.input)}: {safe(entry.note)}")
     if report.filing is not None:
+        from compliance.statuses import FilerStatus
+
+        tally = ", ".join(
+            f"{report.filing.count(status)} {status}"
+            for status in FilerStatus
+            if report.filing.count(status)
+        )
+        click.echo(
+            f"register: {_many(report.filing.expected, 'platform-quarter')} expected"
+            + (f"; {tally}" if tally else "")
+        )
         for row in report.filing.rows:
             if row.status in ("missing", "rejected", "unregistered"):
                 name = f"{safe(row.name)} ({row.platform})" if row.name else str(row.platform)
