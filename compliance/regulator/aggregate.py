@@ -17,11 +17,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compliance.check import InputError
 from compliance.metrics import Figures, compute_figures
 from compliance.period import Period
 from compliance.regulator.model import ReceivedReturn
-from compliance.regulator.receive import Receipt, receive_return, unread_receipt
+from compliance.regulator.receive import (
+    NotARegularFile,
+    Receipt,
+    receive_return,
+    unread_receipt,
+)
 from compliance.regulator.selection import Entry, select
 from compliance.statuses import SelectionStatus
 
@@ -144,7 +148,7 @@ def build_report(
             progress(name)
         try:
             receipt = receive_return(path, display_name=name)
-        except InputError as error:  # a named pipe or a device among the returns: never read
+        except NotARegularFile as error:  # a named pipe or a device among the returns
             receipt = unread_receipt(name, str(error).removeprefix(f"{path}: "))
         own = _period_of(receipt)
         if own is not None and not period.covers(own):

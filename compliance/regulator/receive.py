@@ -139,12 +139,14 @@ def receive_return(
         return Receipt(name, sha256, len(data), {}, pdf, (reason,), None)
 
 
+class NotARegularFile(InputError):
+    """A named pipe, socket or device where a file was expected: never read."""
+
+
 def unread_receipt(name: str, message: str) -> Receipt:
-    """The receipt of a file that could not be read at all (a named pipe, a device, a file
-    that vanished): rejected, with the reason, never hanging on it."""
-    reason = Reason(reason_codes.NOT_A_REGULAR_FILE, message, part=name)
-    if "not a regular file" not in message:
-        reason = Reason(reason_codes.PACKAGE_REFUSED, message, part=name)
+    """The receipt of a file that is not a regular file (a named pipe, a device): rejected,
+    with the reason, never hanging on it."""
+    reason = Reason(reason_codes.NOT_A_REGULAR_FILE, message)
     pdf = PdfCheck(str(pdf_beside(Path(name))), PdfState.NOT_COMPARED)
     return Receipt(name, "", 0, {}, pdf, (reason,), None)
 
@@ -214,7 +216,7 @@ def read_regular_file(path: Path, *, limit: int = MAX_RETURN_BYTES) -> bytes:
         if stat.S_ISDIR(mode):
             raise InputError(f"{path}: is a directory, not a file")
         if not stat.S_ISREG(mode):
-            raise InputError(f"{path}: not a regular file (a named pipe, socket or device)")
+            raise NotARegularFile(f"{path}: not a regular file (a named pipe, socket or device)")
         try:
             data = handle.read(limit + 1)
         except OSError as error:

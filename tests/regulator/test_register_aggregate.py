@@ -162,6 +162,6 @@ def test_a_pipe_or_a_device_among_the_returns_is_refused(
     assert "not a regular file" in received.output
     result = run("aggregate", str(returns), "--period", "2026-Q1", "--out", str(tmp_path / "s"))
     assert result.exit_code == 1  # a return of the folder was rejected; the report is written
-    assert "rejected: odd/return.xlsx: odd/return.xlsx: not a regular file" in result.output
+    assert "rejected: odd/return.xlsx: not a regular file" in result.output
     returns_sheet = sheet_records(tmp_path / "s" / "sector.xlsx", "Returns")
     assert [r["status"] for r in returns_sheet if r["file"] == "odd/return.xlsx"] == ["rejected"]
