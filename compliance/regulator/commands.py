@@ -1,9 +1,10 @@
-"""The regulator's commands, ``receive`` and ``aggregate``, registered on the ``compliance`` group.
+"""The regulator's commands, ``receive``, ``aggregate`` and ``filers``, registered on the
+``compliance`` group.
 
-Heavy modules (openpyxl, the PDF stack) load inside the command bodies, so that
+Heavy modules (openpyxl, the PDF stack, the ledger) load inside the command bodies, so that
 ``compliance --help`` stays quick. Exit status as everywhere (DTR-1 section 8): 0 every return
-accepted, 1 some rejected (or, for ``aggregate``, in conflict), 2 bad usage or a file that
-cannot be opened.
+accepted, 1 some rejected (or, for ``aggregate``, in conflict; for ``filers``, a platform
+missing or rejected after its due date), 2 bad usage or a file that cannot be opened.
 """
 
 from __future__ import annotations
