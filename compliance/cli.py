@@ -20,7 +20,7 @@ from compliance.check import CheckResult, InputError
 from compliance.cli_options import force_option, format_option, refuse_to_overwrite
 from compliance.exit_status import EXIT_NOT_READY, EXIT_OK, EXIT_USAGE, UsageError
 from compliance.filing_commands import COMMANDS as FILING_COMMANDS
-from compliance.regulator.commands import aggregate, receive
+from compliance.regulator.commands import aggregate, filers, receive
 from compliance.terminal import safe
 
 
@@ -444,6 +444,7 @@ def convert(file: Path, target: str, out_file: Path, force: bool) -> None:
 # The regulator's side; its heavy imports load inside the command bodies.
 cli.add_command(receive)
 cli.add_command(aggregate)
+cli.add_command(filers)
 for _command in FILING_COMMANDS:
     cli.add_command(_command)
 

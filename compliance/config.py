@@ -45,6 +45,8 @@ class RuleConfig:
     )
     #: DTR-D002: categories whose removals must always be referred.
     always_referred: frozenset[Category] = frozenset({Category.THREAT, Category.ATTACK_PLANNING})
+    #: Section 11: a quarter's return is due this long after the quarter ends (UTC).
+    return_due_after: timedelta = timedelta(days=30)
 
     def deadline(self, priority: Priority) -> timedelta:
         return self.referral_deadlines[priority]

@@ -66,3 +66,15 @@ class DeadlineState(StrEnum):
     LATE = "late"  # referred after the deadline: DTR-T005
     OVERDUE = "overdue"  # not referred, and the deadline passed: DTR-T006
     PENDING = "pending"  # not referred, the deadline still ahead: DTR-T007
+
+
+@unique
+class FilerStatus(StrEnum):
+    """Where a platform stands for a quarter, by the regulator's register and ledger
+    (DTR-1 §11, ``compliance filers``)."""
+
+    FILED = "filed"  # a return was accepted (with late_days of the first accepted)
+    REJECTED = "rejected"  # returns received, none accepted yet
+    MISSING = "missing"  # nothing received, and the due date passed
+    NOT_YET_DUE = "not_yet_due"  # nothing received, and the due date still ahead
+    UNREGISTERED = "unregistered"  # filed, but not expected by the register for the quarter

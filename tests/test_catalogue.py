@@ -93,7 +93,7 @@ def test_readme_receipt_reasons_are_generated_from_the_registry() -> None:
 
 
 def test_reason_codes_are_in_family_order_and_fully_described() -> None:
-    families = "USCMPD"  # the order in which a return is checked
+    families = "USCMPDL"  # the order in which a return is checked
     assert list(REASON_CODES) == sorted(
         REASON_CODES, key=lambda code: (families.index(code[4]), code)
     )

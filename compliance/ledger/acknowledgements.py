@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -112,7 +112,18 @@ def files_key(sha256s: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(distinct).encode("ascii")).hexdigest()
 
 
-def record(transaction: Transaction, received: ReceivedReturn) -> AcknowledgementResult:
+Lookup = Callable[[PlatformKey, str, str], list["Acknowledgement"]]
+"""``(platform, period, submission_id)`` -> the returns received under it, as
+:func:`for_submission` answers inside the recording transaction."""
+
+Decide = Callable[[ReceivedReturn, Lookup], ReceivedReturn]
+"""The caller's decision, taken under the lock: the return as it is to be recorded (e.g.
+rejected, because its ``submission_id`` was received before with other values)."""
+
+
+def record(
+    transaction: Transaction, received: ReceivedReturn, decide: Decide | None = None
+) -> AcknowledgementResult:
     transaction.lock("acknowledgements")
     existing = by_files(transaction, (f.sha256 for f in received.files))
     if (
@@ -131,6 +142,13 @@ def record(transaction: Transaction, received: ReceivedReturn) -> Acknowledgemen
         )
     if existing is not None:
         return AcknowledgementResult(AcknowledgementOutcome.EXISTING, existing)
+    if decide is not None:
+        received = decide(
+            received,
+            lambda platform, period, submission_id: for_submission(
+                transaction, platform, period, submission_id
+            ),
+        )
     recorded_at = transaction.clock()
     acknowledgement_id = mint_acknowledgement_id(received.received_at)
     platform = received.platform

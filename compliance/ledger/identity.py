@@ -12,6 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def normalised(part: str) -> str:
+    """A registration number or jurisdiction as DTR-1 compares it: surrounding spaces
+    removed, letters upper-cased. The one place this is decided."""
+    return part.strip().upper()
+
+
 @dataclass(frozen=True, order=True)
 class PlatformKey:
     """A platform's identity; normalised on construction, so every instance compares right."""
@@ -20,8 +26,8 @@ class PlatformKey:
     jurisdiction: str
 
     def __post_init__(self) -> None:
-        registration = self.registration_number.strip().upper()
-        jurisdiction = self.jurisdiction.strip().upper()
+        registration = normalised(self.registration_number)
+        jurisdiction = normalised(self.jurisdiction)
         if not registration or not jurisdiction:
             raise ValueError("a platform needs a registration number and a jurisdiction")
         object.__setattr__(self, "registration_number", registration)

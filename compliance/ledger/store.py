@@ -162,9 +162,13 @@ class Ledger:
 
     # The regulator's acknowledgements (spec 11).
 
-    def record_acknowledgement(self, received: ReceivedReturn) -> AcknowledgementResult:
+    def record_acknowledgement(
+        self, received: ReceivedReturn, *, decide: acknowledgements.Decide | None = None
+    ) -> AcknowledgementResult:
+        """Record ``received`` once; ``decide`` (called under the lock, only when it was not
+        received before) may change it, e.g. reject it, from what it finds recorded."""
         with self._database.transaction(write=True) as transaction:
-            return acknowledgements.record(transaction, received)
+            return acknowledgements.record(transaction, received, decide)
 
     def acknowledgement(self, acknowledgement_id: str) -> Acknowledgement | None:
         with self._database.transaction(write=False) as transaction:

@@ -15,13 +15,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compliance.metrics import Figures, compute_figures
 from compliance.period import Period
 from compliance.regulator.model import ReceivedReturn
-from compliance.regulator.receive import Receipt, receive_return
+from compliance.regulator.receive import (
+    NotARegularFile,
+    Receipt,
+    receive_return,
+    unread_receipt,
+)
 from compliance.regulator.selection import Entry, select
 from compliance.statuses import SelectionStatus
+
+if TYPE_CHECKING:
+    from compliance.regulator.sector_filing import FilingStatus
 
 IGNORED_NAMES = frozenset({"batch-summary.xlsx", "sector.xlsx"})
 """Workbooks the tool itself writes beside returns, which are not returns."""
@@ -59,6 +68,8 @@ class SectorReport:
     sector: Figures
     other_periods: int
     """Returns found that belong to other periods: not part of this report."""
+    filing: FilingStatus | None = None
+    """With a register (``--register``): who was expected to file each quarter, and did."""
 
     @property
     def used(self) -> list[Entry]:
@@ -135,7 +146,10 @@ def build_report(
         name = path.relative_to(folder).as_posix()
         if progress:
             progress(name)
-        receipt = receive_return(path, display_name=name)
+        try:
+            receipt = receive_return(path, display_name=name)
+        except NotARegularFile as error:  # a named pipe or a device among the returns
+            receipt = unread_receipt(name, str(error).removeprefix(f"{path}: "))
         own = _period_of(receipt)
         if own is not None and not period.covers(own):
             other_periods += 1
@@ -174,9 +188,10 @@ def _platform(returns: list[ReceivedReturn], quarters: tuple[str, ...]) -> Platf
     returns = sorted(returns, key=lambda r: r.cover.period)
     latest = max(returns, key=lambda r: (r.cover.period, r.cover.generated_at))
     filed = {r.cover.period for r in returns}
+    jurisdiction, registration_number = latest.cover.platform_key
     return PlatformFigures(
-        jurisdiction=latest.cover.jurisdiction,
-        registration_number=latest.cover.registration_number,
+        jurisdiction=jurisdiction,
+        registration_number=registration_number,
         name=latest.cover.platform,
         returns=tuple(returns),
         quarters_missing=tuple(q for q in quarters if q not in filed),

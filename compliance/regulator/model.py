@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from compliance.ledger.identity import normalised
 from compliance.metrics import IssueFacts, MetricValue, ReferralFacts, RemovalFacts
 
 
@@ -30,8 +31,9 @@ class Cover:
     @property
     def platform_key(self) -> tuple[str, str]:
         """Who filed: a platform is its registration in its jurisdiction, not its trading name,
-        which may change from one quarter to the next."""
-        return (self.jurisdiction, self.registration_number)
+        which may change from one quarter to the next; compared with surrounding spaces
+        removed and letters upper-cased (DTR-1 11), as the register and the ledger compare."""
+        return (normalised(self.jurisdiction), normalised(self.registration_number))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ a return is checked:
 - ``C`` cells: a value of the wrong type or form, or in the wrong place;
 - ``M`` the return against itself: Summary metrics, rows and Cover recomputed from the rows;
 - ``P`` personal data: anything shaped like an e-mail address, phone number or IP address;
-- ``D`` the PDF document beside the workbook, and the ``return.json`` it embeds.
+- ``D`` the PDF document beside the workbook, and the ``return.json`` it embeds;
+- ``L`` the return against the regulator's ledger of returns received before (``--ledger``).
 
 A code, once published, keeps its meaning; a new kind of reason gets a new number.
 """
@@ -25,7 +26,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum, unique
 
-_CODE = re.compile(r"^RCV-[USCMPD]\d{3}$")
+_CODE = re.compile(r"^RCV-[USCMPDL]\d{3}$")
 
 
 @unique
@@ -41,6 +42,7 @@ class Kind(StrEnum):
     COVER = "cover"  # the Cover contradicts itself (amendment without amends id, ...)
     PERSONAL_DATA = "personal_data"  # a value shaped like an e-mail, phone or IP address
     PDF = "pdf"  # the PDF beside it is unreadable or embeds a different return.json
+    LEDGER = "ledger"  # contradicts a return received before (the regulator's ledger)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ REASON_CODES: dict[str, ReasonCode] = {}
 
 def _register(code: str, kind: Kind, title: str, reference: str) -> ReasonCode:
     if not _CODE.match(code):
-        raise ValueError(f"{code} is not a reason code (RCV- + U, S, C, M, P or D + 3 digits)")
+        raise ValueError(f"{code} is not a reason code (RCV- + U, S, C, M, P, D or L + 3 digits)")
     if code in REASON_CODES:
         raise ValueError(f"{code} is registered twice")
     REASON_CODES[code] = entry = ReasonCode(code, kind, title, reference)
@@ -93,6 +95,12 @@ NOT_CHECKABLE = _register(
     "RCV-U002",
     Kind.UNREADABLE,
     "The return could not be checked (an internal error); it is not accepted",
+    "DTR-1 §11",
+)
+NOT_A_REGULAR_FILE = _register(
+    "RCV-U009",
+    Kind.UNREADABLE,
+    "Not a regular file (a named pipe, socket or device), never read",
     "DTR-1 §11",
 )
 
@@ -286,4 +294,19 @@ PDF_PRINTS_OTHER_FIGURES = _register(
     "The PDF prints a metric (Summary table or Cover's validation outcome) other than the "
     "workbook's, or does not print it",
     "DTR-1 §7.3",
+)
+
+# ------------------------------------------------------------------ L: the ledger
+
+SUBMISSION_ID_TAKEN = _register(
+    "RCV-L001",
+    Kind.LEDGER,
+    "The submission_id was received before with other values (send an amendment instead)",
+    "DTR-1 §11",
+)
+AMENDS_UNACCEPTED = _register(
+    "RCV-L002",
+    Kind.LEDGER,
+    "An amendment of a return that was never accepted",
+    "DTR-1 §11",
 )

@@ -7,12 +7,17 @@ is shown as a ``[U+202E]`` marker instead of being obeyed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from compliance.regulator.receive import Receipt
 from compliance.statuses import PdfState, ReceiptStatus
 
 # One definition of terminal-safe text for every command; imported here under its old name,
 # which the regulator's commands use.
 from compliance.terminal import safe as safe
+
+if TYPE_CHECKING:
+    from compliance.regulator.acknowledge import Acknowledged
 
 
 def _pdf_line(receipt: Receipt) -> str:
@@ -31,7 +36,7 @@ def _plural(count: int, noun: str, plural: str) -> str:
     return f"{count} {noun if count == 1 else plural}"
 
 
-def receipt_text(receipt: Receipt) -> str:
+def receipt_text(receipt: Receipt, acknowledged: Acknowledged | None = None) -> str:
     cover = receipt.cover
     received = receipt.received
     if receipt.status is ReceiptStatus.ACCEPTED_WITH_BREACHES and received is not None:
@@ -76,12 +81,26 @@ def receipt_text(receipt: Receipt) -> str:
         field("standard", f"DTR-{safe(received.cover.standard_version)}")
     field("sha256", receipt.sha256)
     field("pdf", _pdf_line(receipt))
+    if acknowledged is not None:
+        field("acknowledged", _acknowledgement_line(acknowledged))
     if receipt.reasons:
         lines.append("  reasons:")
         # The code first, in a column of its own: it is what a platform looks up (README,
         # "Receipt reasons") and what a person scanning a long receipt sorts by.
         lines.extend(f"    - {reason.code}  {safe(reason.text())}" for reason in receipt.reasons)
     return "\n".join(lines)
+
+
+def _acknowledgement_line(acknowledged: Acknowledged) -> str:
+    acknowledgement = acknowledged.acknowledgement
+    text = f"{acknowledgement.acknowledgement_id}, received {safe(acknowledgement.received_at)}"
+    if acknowledgement.late_days:
+        text += f", {_plural(acknowledgement.late_days, 'day', 'days')} late"
+    elif acknowledgement.late_days == 0:
+        text += ", on time"
+    if acknowledged.outcome == "existing":
+        text += " (received before: its existing acknowledgement)"
+    return text
 
 
 def tally_text(receipts: list[Receipt]) -> str:

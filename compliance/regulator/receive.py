@@ -16,13 +16,18 @@ see, so refusing such returns would hide the non-compliance the roll-up exists t
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import json
+import math
+import os
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from compliance.check import read_input
+from compliance.check import InputError
 from compliance.config import DEFAULT_CONFIG, RuleConfig
 from compliance.durations import format_timestamp
 from compliance.regulator import reason_codes
@@ -65,6 +70,9 @@ class Receipt:
     reasons: tuple[Reason, ...]
     received: ReceivedReturn | None
     """The verified return, when accepted."""
+    values_sha256: str | None = None
+    """A digest of the values the workbook holds (Cover, Summary, every table row), not of
+    its bytes: the same return saved again by a spreadsheet program keeps it (DTR-1 11)."""
 
     @property
     def accepted(self) -> bool:
@@ -117,7 +125,7 @@ def receive_return(
 
     Raises :class:`compliance.check.InputError` only if the workbook cannot be opened.
     """
-    data = read_input(path)
+    data = read_regular_file(path)
     name = display_name or str(path)
     sha256 = hashlib.sha256(data).hexdigest()
     pdf_path = pdf_beside(path)
@@ -131,6 +139,18 @@ def receive_return(
         )
         pdf = PdfCheck(pdf_name, PdfState.NOT_COMPARED)
         return Receipt(name, sha256, len(data), {}, pdf, (reason,), None)
+
+
+class NotARegularFile(InputError):
+    """A named pipe, socket or device where a file was expected: never read."""
+
+
+def unread_receipt(name: str, message: str) -> Receipt:
+    """The receipt of a file that is not a regular file (a named pipe, a device): rejected,
+    with the reason, never hanging on it."""
+    reason = Reason(reason_codes.NOT_A_REGULAR_FILE, message)
+    pdf = PdfCheck(str(pdf_beside(Path(name))), PdfState.NOT_COMPARED)
+    return Receipt(name, "", 0, {}, pdf, (reason,), None)
 
 
 def _receive(
@@ -172,7 +192,76 @@ def _receive(
         pdf,
         tuple(reasons),
         received if not reasons else None,
+        values_digest(parsed) if parsed.well_formed else None,
     )
+
+
+MAX_RETURN_BYTES = 2 * 1024 * 1024 * 1024
+
+
+def read_regular_file(path: Path, *, limit: int = MAX_RETURN_BYTES) -> bytes:
+    """The bytes of ``path`` if it is a regular file (after links) of at most ``limit`` bytes.
+
+    Opened without blocking and checked on the open descriptor: a named pipe would hang the
+    read, a device such as /dev/zero would never end it. Anything else is
+    :class:`compliance.check.InputError`, one line naming the file.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be opened ({error.strerror or error})") from None
+    with open(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{path}: is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(f"{path}: not a regular file (a named pipe, socket or device)")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as error:
+            code = errno.errorcode.get(error.errno or 0, "")
+            raise InputError(f"{path}: cannot be read ({error.strerror or code})") from None
+    if len(data) > limit:
+        raise InputError(f"{path}: larger than {limit} bytes")
+    return data
+
+
+def _digest_value(value: Any) -> Any:
+    """A cell as the digest sees it: what a spreadsheet program may change when it saves a
+    file again (an empty text for an empty cell, a float's last digits) does not count."""
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        number = float(value)
+        return f"{number:.12g}" if math.isfinite(number) else str(number)
+    if isinstance(value, tuple | list):
+        return [_digest_value(item) for item in value]
+    if value == "":
+        return None
+    return str(value)
+
+
+def values_digest(parsed: ParsedReturn) -> str:
+    """SHA-256 of the return's values in a canonical JSON form (:attr:`Receipt.values_sha256`)."""
+    content = {
+        "cover": {k: _digest_value(v) for k, v in sorted(parsed.cover.values.items())},
+        "summary": {k: _digest_value(v) for k, v in sorted(parsed.summary.values.items())},
+        "tables": {
+            name: {
+                "header": list(table.header),
+                "rows": [[_digest_value(cell) for cell in row] for row in table.rows],
+            }
+            for name, table in sorted(parsed.tables.items())
+        },
+    }
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _pdf_state_only(pdf_path: Path, pdf_name: str) -> PdfCheck:

@@ -174,6 +174,78 @@ def median_hours(
     return svg_root(width, height, "; ".join(described) or "none referred", parts)
 
 
+DUE_SPAN_DAYS = 30.0
+"""The received-against-due chart runs from this many days before the due date to as many
+after it; a return later still is drawn at the right edge, with an arrow."""
+MISSING_COLOUR = LATE
+PENDING_COLOUR = "#8a8a8a"
+
+
+def _due_x(days: float, width: float) -> float:
+    clipped = min(max(days, -DUE_SPAN_DAYS), DUE_SPAN_DAYS)
+    return 8 + (width - 16) * (clipped + DUE_SPAN_DAYS) / (2 * DUE_SPAN_DAYS)
+
+
+def due_axis(*, width: float = BAR_WIDTH) -> Markup:
+    parts = []
+    for tick in (-30, -15, 0, 15, 30):
+        x = _due_x(tick, width)
+        text = "due" if tick == 0 else f"{tick:+d} d"
+        parts.append(svg_line(x, 11, x, 15, INK))
+        anchor = "start" if tick == -30 else "end" if tick == 30 else "middle"
+        shift = -4 if tick == -30 else 4 if tick == 30 else 0
+        parts.append(svg_text(x + shift, 9, text, size=7.5, anchor=anchor, fill="#444444"))
+    return svg_root(width, 15, "days from the due date", parts)
+
+
+@dataclass(frozen=True)
+class DueMark:
+    """One quarter of one platform: received ``days`` after its due date (negative: before),
+    or not received (``days`` None) with ``status`` saying why."""
+
+    quarter: str
+    days: float | None
+    status: str
+    late_days: int | None = None
+
+
+def received_against_due(marks: Sequence[DueMark], *, width: float = BAR_WIDTH) -> Markup:
+    """Dots at each return's receipt against its due date (the vertical line): green on time,
+    red late; a hollow red ring at the right edge for a quarter missing, grey if not yet due."""
+    height = BAR_HEIGHT
+    parts = [svg_line(0, height / 2, width, height / 2, GRID)]
+    due = _due_x(0, width)
+    parts.append(svg_line(due, 1, due, height - 1, INK, 1.2))
+    described = []
+    for mark in marks:
+        if mark.days is not None:
+            late = (mark.late_days or 0) > 0
+            x = _due_x(mark.days, width)
+            colour = LATE if late else ON_TIME
+            parts.append(
+                f'<circle cx="{x:.2f}" cy="{height / 2:.2f}" r="4.2" fill="{colour}" '
+                f'stroke="{INK}" stroke-width="0.6"/>'
+            )
+            if mark.days > DUE_SPAN_DAYS:
+                tip, mid = width - 1, height / 2
+                parts.append(
+                    f'<polygon points="{tip - 5:.2f},{mid - 3.5:.2f} {tip:.2f},{mid:.2f} '
+                    f'{tip - 5:.2f},{mid + 3.5:.2f}" fill="{LATE}"/>'
+                )
+            words = f"{mark.late_days} days late" if late else "on time"
+            described.append(f"{mark.quarter} {words}")
+        elif mark.status in ("missing", "rejected"):
+            x = _due_x(DUE_SPAN_DAYS, width)
+            parts.append(
+                f'<circle cx="{x:.2f}" cy="{height / 2:.2f}" r="3.6" fill="none" '
+                f'stroke="{MISSING_COLOUR}" stroke-width="1.4"/>'
+            )
+            described.append(f"{mark.quarter} {mark.status}")
+        else:
+            described.append(f"{mark.quarter} {mark.status}")
+    return svg_root(width, height, "; ".join(described) or "nothing received", parts)
+
+
 __all__ = [
     "BAR",
     "CATEGORY_COLOURS",
@@ -183,10 +255,13 @@ __all__ = [
     "OUTSTANDING",
     "Chart",
     "ChartRow",
+    "DueMark",
     "Segment",
+    "due_axis",
     "hours_axis",
     "legend",
     "median_hours",
+    "received_against_due",
     "share_axis",
     "stacked_share",
 ]

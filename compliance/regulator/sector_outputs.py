@@ -26,6 +26,7 @@ from compliance.regulator.aggregate import SectorReport
 from compliance.regulator.sector_sheets import (
     CATEGORY_COLUMNS,
     FAMILY_SHEETS,
+    FILING_SHEET,
     REPORT_FORMAT,
     SECTOR_NAME,
     sector_json_bytes,
@@ -69,6 +70,12 @@ COLUMN_HEADINGS: dict[str, str] = {
     "period": "period",
     "sha256": "sha256",
     "note": "note",
+    "legal_name": "legal name",
+    "due": "due",
+    "late_days": "late days",
+    "amended": "amended",
+    "acknowledgement_id": "acknowledgement id",
+    "received_at": "received",
 }
 """Headings of the printed tables' columns that are not figures (a figure's heading is in
 :data:`compliance.metrics.METRICS`). The sheets (and sector.json) keep the machine names."""
@@ -204,6 +211,49 @@ def build_charts(report: SectorReport) -> dict[str, charts.Chart]:
     }
 
 
+def due_chart(report: SectorReport) -> charts.Chart | None:
+    """Returns received against their due date, one row per platform: only with the ledger,
+    which knows when each was received."""
+    filing = report.filing
+    if filing is None or not filing.with_ledger:
+        return None
+    by_platform: dict[Any, list[Any]] = {}
+    for row in filing.rows:
+        by_platform.setdefault(row.platform, []).append(row)
+    rows = []
+    for platform, found in by_platform.items():
+        marks = [
+            charts.DueMark(
+                row.quarter,
+                None
+                if row.received_at is None
+                else (row.received_at - row.due) / timedelta(days=1),
+                str(row.status),
+                row.late_days,
+            )
+            for row in found
+        ]
+        name = next((row.name for row in found if row.name), str(platform))
+        note = "; ".join(
+            f"{row.quarter[5:]} "
+            + (
+                f"{row.late_days} day{'s' if row.late_days != 1 else ''} late"
+                if row.late_days
+                else "on time"
+                if row.late_days == 0
+                else str(row.status).replace("_", " ")
+            )
+            for row in found
+        )
+        rows.append(charts.ChartRow(name, False, charts.received_against_due(marks), note))
+    legend = (
+        charts.Segment("received on time", 0, charts.ON_TIME),
+        charts.Segment("received late", 0, charts.LATE),
+        charts.Segment("missing or rejected (ring)", 0, charts.MISSING_COLOUR),
+    )
+    return charts.Chart(charts.due_axis(), legend, tuple(rows))
+
+
 def sector_html(report: SectorReport, sheets: tuple[Sheet, ...], renderer: Any) -> str:
     by_name = {sheet.name: sheet for sheet in sheets}
     families = [_printed(by_name[name], ("platform", *columns)) for name, columns in FAMILY_SHEETS]
@@ -224,6 +274,14 @@ def sector_html(report: SectorReport, sheets: tuple[Sheet, ...], renderer: Any) 
         ("file", "status", "submission_id", "period", "platform", "sha256", "note"),
     )
     chart_data = build_charts(report)
+    filing = filing_chart = None
+    if report.filing is not None:
+        filing = _printed(
+            by_name[FILING_SHEET],
+            ("period", "registration_number", "jurisdiction", "legal_name", "status",
+             "late_days", "acknowledgement_id"),
+        )  # fmt: skip
+        filing_chart = due_chart(report)
     markup: str = renderer.environment.get_template(TEMPLATE).render(
         draft=False,
         title=f"DTR-1 sector report {report.period.label}",
@@ -249,6 +307,10 @@ def sector_html(report: SectorReport, sheets: tuple[Sheet, ...], renderer: Any) 
         families=families,
         coverage=coverage,
         returns=returns,
+        filing=filing,
+        filing_chart=filing_chart,
+        filing_status=report.filing,
+        return_due_text=describe_span(DEFAULT_CONFIG.return_due_after),
         sector_name=SECTOR_NAME,
         deadlines_text=", ".join(
             f"{priority.label} {describe_span(DEFAULT_CONFIG.deadline(priority))}"

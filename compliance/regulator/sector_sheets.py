@@ -189,15 +189,52 @@ def _cover(report: SectorReport) -> Sheet:
     return Sheet("Cover", ("field", "value"), fields)
 
 
+FILING_SHEET = "Filing status"
+FILING_COLUMNS = (
+    "period",
+    "registration_number",
+    "jurisdiction",
+    "legal_name",
+    "status",
+    "due",
+    "late_days",
+    "amended",
+    "acknowledgement_id",
+    "received_at",
+)
+
+
+def _filing(report: SectorReport) -> Sheet:
+    """With a register: each expected platform's status for each quarter (DTR-1 11)."""
+    assert report.filing is not None
+    rows = tuple(
+        (
+            row.quarter,
+            row.platform.registration_number,
+            row.platform.jurisdiction,
+            row.name or None,
+            str(row.status),
+            row.due,
+            row.late_days,
+            row.amended if report.filing.with_ledger else None,
+            row.acknowledgement_id,
+            row.received_at,
+        )
+        for row in report.filing.rows
+    )
+    return Sheet(FILING_SHEET, FILING_COLUMNS, rows)
+
+
 def sector_sheets(report: SectorReport) -> tuple[Sheet, ...]:
-    """Every sheet of sector.xlsx, in order."""
-    return (
+    """Every sheet of sector.xlsx, in order (the filing status only with a register)."""
+    sheets = (
         _cover(report),
         _platforms(report),
         *(_family(report, name, columns) for name, columns in FAMILY_SHEETS),
         _quarters(report),
         _returns(report),
     )
+    return sheets if report.filing is None else (*sheets, _filing(report))
 
 
 def _json_cell(value: Any) -> Any:
