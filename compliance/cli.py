@@ -98,7 +98,8 @@ def validate(files: tuple[Path, ...], output_format: str, ledger_target: str | N
         click.echo(f"Error: {safe(message)}", err=True)
     if unopened:
         sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_OK if all(r.report.filing_ready for r in checked) else EXIT_NOT_READY)
+    ready = all(result.report.filing_ready for result in results if result is not None)
+    sys.exit(EXIT_OK if ready else EXIT_NOT_READY)
 
 
 def _against_ledger(results: list[Any], ledger_target: str) -> list[Any]:
