@@ -162,7 +162,7 @@ def render(file: Path, out_dir: Path, draft: bool, ledger_target: str | None) ->
     Example:
       compliance render sample_inputs/harbourlight-2026-Q3.json --out output/
     """
-    from compliance.pseudonyms import Pseudonymiser, load_key
+    from compliance.pseudonyms import Pseudonymiser
     from compliance.referral_check import ReferralCheckResult, check_any_path, not_rendered_reason
     from compliance.returns import FiledPack, NotRenderable, render_submission
 
@@ -186,7 +186,7 @@ def render(file: Path, out_dir: Path, draft: bool, ledger_target: str | None) ->
             result,
             out_dir,
             draft=draft,
-            pseudonymiser=Pseudonymiser(load_key()),
+            pseudonymiser=Pseudonymiser(_pseudonym_key()),
             filed_packs=filed,
         )
     except NotRenderable as refusal:
@@ -199,6 +199,20 @@ def render(file: Path, out_dir: Path, draft: bool, ledger_target: str | None) ->
     click.echo(f"{file}: {state}; wrote {len(outputs)} files to {target}/")
     for output in outputs:
         click.echo(f"  {output.path}  {output.size} bytes  sha256 {output.sha256[:16]}")
+
+
+def _pseudonym_key() -> bytes:
+    """The pseudonym key, or one line and exit status 2 if it is weak or cannot be read."""
+    from compliance.pseudonyms import WeakPseudonymKey, load_key
+
+    try:
+        return load_key()
+    except WeakPseudonymKey as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        reason = error.strerror or error
+        raise UsageError(f"cannot read or create the pseudonym key{where}: {reason}") from None
 
 
 @cli.command()
@@ -251,7 +265,6 @@ def batch(
     from compliance.batch.executor import DaskBackend, LocalBackend
     from compliance.batch.journal import BatchLocked
     from compliance.period import Period
-    from compliance.pseudonyms import load_key
     from compliance.statuses import BatchStatus
 
     try:
@@ -285,7 +298,7 @@ def batch(
         source=source,
         period=period,
         out_dir=out_dir,
-        key=load_key(),
+        key=_pseudonym_key(),
         backend=backend,
         progress=progress,
         on_total=on_total,

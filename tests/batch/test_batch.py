@@ -23,7 +23,7 @@ from compliance.batch.journal import BatchLock
 from compliance.cli import cli
 from compliance.statuses import BatchStatus
 
-KEY_ENV = {"COMPLIANCE_PSEUDONYM_KEY": "batch-test-key"}
+KEY_ENV = {"COMPLIANCE_PSEUDONYM_KEY": "batch-test-key-0123456789abcdef"}
 
 
 @pytest.fixture(autouse=True)
@@ -261,7 +261,7 @@ def test_a_task_restarted_after_a_kill_discards_its_half_written_files(tmp_path:
         out_dir=str(tmp_path / "out"),
         staging=str(staging),
         rejection_report="r.json",
-        key=b"batch-test-key",
+        key=b"batch-test-key-0123456789abcdef",
         packs_here=25,
     )
     outcome = check_and_render(task)

@@ -12,7 +12,7 @@ from returns_fixture import broken_submission, ready_submission, submission, wri
 from compliance.batch import run as batch_run
 from compliance.cli import cli
 
-KEY_ENV = {"COMPLIANCE_PSEUDONYM_KEY": "dask-test-key"}
+KEY_ENV = {"COMPLIANCE_PSEUDONYM_KEY": "dask-test-key-0123456789abcdef0"}
 # A LocalCluster and its worker processes take seconds to start, and each test renders a quarter.
 pytestmark = pytest.mark.slow
 

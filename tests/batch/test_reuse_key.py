@@ -38,7 +38,7 @@ def _batch(code: Path, source: Path, out: Path) -> str:
     environment = {
         **os.environ,
         "PYTHONPATH": str(code),
-        "COMPLIANCE_PSEUDONYM_KEY": "batch-test-key",
+        "COMPLIANCE_PSEUDONYM_KEY": "batch-test-key-0123456789abcdef",
     }
     command = [sys.executable, "-m", "compliance", "batch", str(source)]
     command += ["--period", "2026-Q3", "--out", str(out), "--workers", "1"]

@@ -33,7 +33,7 @@ def run(*args: str) -> Result:
 
 @pytest.fixture
 def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COMPLIANCE_PSEUDONYM_KEY", "intake-test-key")
+    monkeypatch.setenv("COMPLIANCE_PSEUDONYM_KEY", "intake-test-key-0123456789abcdef")
 
 
 def test_template_is_a_blank_workbook_with_drop_downs(tmp_path: Path) -> None:
