@@ -162,6 +162,7 @@ def render(file: Path, out_dir: Path, draft: bool, ledger_target: str | None) ->
     Example:
       compliance render sample_inputs/harbourlight-2026-Q3.json --out output/
     """
+    from compliance.batch.journal import BatchLocked
     from compliance.pseudonyms import Pseudonymiser
     from compliance.referral_check import ReferralCheckResult, check_any_path, not_rendered_reason
     from compliance.returns import FiledPack, NotRenderable, render_submission
@@ -192,8 +193,12 @@ def render(file: Path, out_dir: Path, draft: bool, ledger_target: str | None) ->
     except NotRenderable as refusal:
         click.echo(str(refusal), err=True)
         sys.exit(EXIT_NOT_READY)
+    except BatchLocked as error:
+        raise UsageError(str(error)) from None
     except OSError as error:
-        raise UsageError(f"cannot write under {out_dir}: {error.strerror or error}") from None
+        in_the_way = error.filename2 or error.filename
+        where = in_the_way if in_the_way else f"under {out_dir}"
+        raise UsageError(f"cannot write {where}: {error.strerror or error}") from None
     target = out_dir / (result.submission_id or "")
     state = "filing-ready" if result.report.filing_ready else "DRAFT (not filing-ready)"
     click.echo(f"{file}: {state}; wrote {len(outputs)} files to {target}/")

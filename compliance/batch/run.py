@@ -41,6 +41,10 @@ from compliance.statuses import BatchStatus
 PACKS_PER_TASK = 25
 """Referral packs one task renders; a larger submission's packs are spread over workers."""
 REJECTED_DIR = "rejected"
+SUBMISSIONS_DIR = "submissions"
+"""Where each rendered submission's folder goes: OUTDIR itself holds only the batch's own
+names (``manifest.json``, ``batch-summary.xlsx``, ``rejected/``, ``submissions/``,
+``.batch/``), so that no submission_id, whatever it is, can replace one of them."""
 
 
 @dataclass
@@ -83,8 +87,8 @@ def run_batch(options: BatchOptions) -> BatchResult:
 
 def _run(options: BatchOptions) -> BatchResult:
     out_dir = options.out_dir
-    remove_leftovers(out_dir)
-    remove_leftovers(out_dir / REJECTED_DIR)
+    for folder in (out_dir, out_dir / REJECTED_DIR, out_dir / SUBMISSIONS_DIR):
+        remove_leftovers(folder)
     staging_root = out_dir / STATE_DIR / "staging"
     journal = Journal(out_dir)
     staged = Journal(out_dir, "staged")
@@ -94,7 +98,7 @@ def _run(options: BatchOptions) -> BatchResult:
     result = BatchResult()
 
     for path in discover_inputs(options.source, exclude=out_dir):
-        relative = path.relative_to(options.source).as_posix()
+        relative = printable_name(path.relative_to(options.source).as_posix())
         try:
             data = _read_regular_file(path)
         except OSError as error:
@@ -124,8 +128,10 @@ def _run(options: BatchOptions) -> BatchResult:
 
     options.on_total(len(pending))
     outcomes = _render(options, pending, staged)
+    # Keyed regardless of case: on a case-insensitive disk, ids differing in case only
+    # would share a folder.
     claimed = {
-        entry["submission_id"]: entry["input"]
+        entry["submission_id"].casefold(): (entry["submission_id"], entry["input"])
         for entry in entries.values()
         if entry["status"] == BatchStatus.RENDERED
     }
@@ -203,13 +209,19 @@ def _render(
 
 
 def _finalise(
-    outcome: TaskOutcome, item: _Pending, options: BatchOptions, claimed: dict[str, str]
+    outcome: TaskOutcome,
+    item: _Pending,
+    options: BatchOptions,
+    claimed: dict[str, tuple[str, str]],
 ) -> None:
-    """Write the submission's manifest and swap its folder in, unless its id is taken."""
+    """Write the submission's manifest and swap its folder in, unless its id is taken (in
+    any case: ``ABC`` and ``abc`` would share a folder on a case-insensitive disk)."""
     submission_id = outcome.submission_id or ""
-    if submission_id in claimed and claimed[submission_id] != item.relative:
+    taken_id, taken_by = claimed.get(submission_id.casefold(), (submission_id, item.relative))
+    if taken_by != item.relative:
         outcome.status = BatchStatus.REJECTED
-        outcome.reason = f"submission_id {submission_id} also comes from {claimed[submission_id]}"
+        same = "" if taken_id == submission_id else f" (as {taken_id}, equal regardless of case)"
+        outcome.reason = f"submission_id {submission_id} also comes from {taken_by}{same}"
         # Not remembered: the verdict depends on the other input, which may be gone or
         # changed by the next run, while this input's own bytes stay the same.
         outcome.outputs, outcome.retry = [], True
@@ -218,7 +230,7 @@ def _finalise(
     assert outcome.manifest is not None  # every rendered outcome carries its manifest facts
     try:
         manifest = write_manifest(staging, outcome.outputs, outcome.manifest)
-        commit_staging_directory(staging, options.out_dir / submission_id)
+        commit_staging_directory(staging, options.out_dir / SUBMISSIONS_DIR / submission_id)
     except OSError as error:
         # A full disk costs this input, not the batch: every other input is still accounted
         # for, and the staging folder (never swapped in) goes with the rest at the end.
@@ -227,10 +239,10 @@ def _finalise(
         outcome.outputs, outcome.retry = [], True
         return
     outcome.outputs = [
-        OutputFile(f"{submission_id}/{o.path}", o.sha256, o.size)
+        OutputFile(f"{SUBMISSIONS_DIR}/{submission_id}/{o.path}", o.sha256, o.size)
         for o in sorted([*outcome.outputs, manifest], key=lambda o: o.path)
     ]
-    claimed[submission_id] = item.relative
+    claimed[submission_id.casefold()] = (submission_id, item.relative)
 
 
 def _entry(outcome: TaskOutcome) -> dict[str, Any]:
@@ -260,6 +272,15 @@ def _read_regular_file(path: Path) -> bytes:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a pipe, socket or device)")
         return handle.read()
+
+
+def printable_name(name: str) -> str:
+    """A file name as text that can always be written (to JSON, UTF-8, a cell) and that no
+    other name shares: bytes that are not UTF-8 (which Python carries as lone surrogates)
+    become ``\\xNN``, and a backslash is doubled so that a name really holding ``\\xNN`` reads
+    differently."""
+    raw = name.encode("utf-8", "surrogateescape")
+    return raw.replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
 
 
 def _safe_name(relative: str) -> str:
