@@ -128,17 +128,16 @@ def _run(options: BatchOptions) -> BatchResult:
 
     options.on_total(len(pending))
     outcomes = _render(options, pending, staged)
-    # Keyed regardless of case: on a case-insensitive disk, ids differing in case only
-    # would share a folder.
-    claimed = {
-        entry["submission_id"].casefold(): (entry["submission_id"], entry["input"])
-        for entry in entries.values()
-        if entry["status"] == BatchStatus.RENDERED
-    }
-    for item in pending:  # input order, so that a duplicate id is decided the same each run
+    conflicts = _conflicts(entries, pending, outcomes)
+    for relative, reason in conflicts.items():
+        if relative in entries:  # rendered by an earlier run, now claimed by another input too
+            entries[relative] = _in_conflict(entries[relative], reason, out_dir)
+    for item in pending:  # in input order
         outcome = outcomes[item.relative]
-        if outcome.status == BatchStatus.RENDERED:
-            _finalise(outcome, item, options, claimed)
+        if item.relative in conflicts and outcome.status == BatchStatus.RENDERED:
+            _reject_as_conflict(outcome, conflicts[item.relative], out_dir)
+        elif outcome.status == BatchStatus.RENDERED:
+            _finalise(outcome, item, options)
         outcome.sha256 = outcome.sha256 or item.input_sha256  # known even if a worker died
         entry = _entry(outcome)
         entries[item.relative] = entry
@@ -208,24 +207,60 @@ def _render(
     return outcomes
 
 
-def _finalise(
-    outcome: TaskOutcome,
-    item: _Pending,
-    options: BatchOptions,
-    claimed: dict[str, tuple[str, str]],
-) -> None:
-    """Write the submission's manifest and swap its folder in, unless its id is taken (in
-    any case: ``ABC`` and ``abc`` would share a folder on a case-insensitive disk)."""
+def _conflicts(
+    entries: dict[str, dict[str, Any]], pending: list[_Pending], outcomes: dict[str, TaskOutcome]
+) -> dict[str, str]:
+    """The reason of each input whose submission_id another input of the batch has too
+    (DTR-1 9), regardless of case: on a case-insensitive disk ``ABC`` and ``abc`` would share
+    a folder. Every one of them is rejected, naming the others."""
+    rendered = [
+        (relative, entry["submission_id"])
+        for relative, entry in entries.items()
+        if entry["status"] == BatchStatus.RENDERED
+    ]
+    rendered += [
+        (item.relative, outcomes[item.relative].submission_id or "")
+        for item in pending
+        if outcomes[item.relative].status == BatchStatus.RENDERED
+    ]
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for relative, submission_id in sorted(rendered):
+        groups.setdefault(submission_id.casefold(), []).append((relative, submission_id))
+    reasons = {}
+    for group in groups.values():
+        for relative, submission_id in group if len(group) > 1 else ():
+            others = ", ".join(
+                other if other_id == submission_id else f"{other} (as {other_id})"
+                for other, other_id in group
+                if other != relative
+            )
+            reasons[relative] = f"submission_id {submission_id} also comes from {others}"
+    return reasons
+
+
+def _reject_as_conflict(outcome: TaskOutcome, reason: str, out_dir: Path) -> None:
+    outcome.status, outcome.reason = BatchStatus.REJECTED, reason
+    # Not remembered: the verdict depends on the other inputs, which may be gone or changed
+    # by the next run, while this input's own bytes stay the same.
+    outcome.outputs, outcome.retry = [], True
+    _remove_folder(out_dir, outcome.submission_id or "")
+
+
+def _in_conflict(entry: dict[str, Any], reason: str, out_dir: Path) -> dict[str, Any]:
+    _remove_folder(out_dir, entry["submission_id"])
+    return {**entry, "status": BatchStatus.REJECTED, "reason": reason, "outputs": []}
+
+
+def _remove_folder(out_dir: Path, submission_id: str) -> None:
+    """An earlier run's folder for a submission_id now in conflict: which input it came from
+    is no longer settled, so it goes (the next run without the conflict renders it again)."""
+    if submission_id:
+        shutil.rmtree(out_dir / SUBMISSIONS_DIR / submission_id, ignore_errors=True)
+
+
+def _finalise(outcome: TaskOutcome, item: _Pending, options: BatchOptions) -> None:
+    """Write the submission's manifest and swap its folder in."""
     submission_id = outcome.submission_id or ""
-    taken_id, taken_by = claimed.get(submission_id.casefold(), (submission_id, item.relative))
-    if taken_by != item.relative:
-        outcome.status = BatchStatus.REJECTED
-        same = "" if taken_id == submission_id else f" (as {taken_id}, equal regardless of case)"
-        outcome.reason = f"submission_id {submission_id} also comes from {taken_by}{same}"
-        # Not remembered: the verdict depends on the other input, which may be gone or
-        # changed by the next run, while this input's own bytes stay the same.
-        outcome.outputs, outcome.retry = [], True
-        return
     staging = Path(item.task.staging)
     assert outcome.manifest is not None  # every rendered outcome carries its manifest facts
     try:
@@ -242,7 +277,6 @@ def _finalise(
         OutputFile(f"{SUBMISSIONS_DIR}/{submission_id}/{o.path}", o.sha256, o.size)
         for o in sorted([*outcome.outputs, manifest], key=lambda o: o.path)
     ]
-    claimed[submission_id.casefold()] = (submission_id, item.relative)
 
 
 def _entry(outcome: TaskOutcome) -> dict[str, Any]:

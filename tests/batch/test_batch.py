@@ -136,9 +136,12 @@ def test_duplicate_submission_ids_are_rejected_not_overwritten(tmp_path: Path) -
     out = tmp_path / "out"
     assert run_batch(source, out).exit_code == 1
     entries = {e["input"]: e for e in manifest(out)["inputs"]}
-    assert entries["a.json"]["status"] == BatchStatus.RENDERED
+    # DTR-1 9: each is rejected, naming the other, and neither has a folder.
+    assert entries["a.json"]["status"] == BatchStatus.REJECTED
     assert entries["b.json"]["status"] == BatchStatus.REJECTED
+    assert "also comes from b.json" in entries["a.json"]["reason"]
     assert "also comes from a.json" in entries["b.json"]["reason"]
+    assert not (out / "submissions" / "SAME-ID").exists()
     # The verdict on b.json depended on a.json: once a.json is gone, b.json is filed.
     (source / "a.json").unlink()
     assert run_batch(source, out).exit_code == 0

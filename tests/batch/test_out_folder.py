@@ -116,15 +116,22 @@ def test_render_into_a_batch_folder_never_replaces_the_batchs_own_files(tmp_path
 def test_ids_equal_regardless_of_case_are_a_conflict(tmp_path: Path) -> None:
     source = tmp_path / "in"
     write_json(source / "a.json", ready_submission("CASE-2026-Q3"))
-    write_json(source / "b.json", ready_submission("case-2026-q3"))
     out = tmp_path / "out"
+    assert batch(source, out).exit_code == 0
+    assert (out / "submissions" / "CASE-2026-Q3").is_dir()
+    # A second input whose id differs in case only: both are rejected, each naming the other,
+    # and the folder the first run made goes (it could be either's on a case-insensitive disk).
+    write_json(source / "b.json", ready_submission("case-2026-q3"))
     assert batch(source, out).exit_code == 1
     found = entries(out)
-    assert found["a.json"]["status"] == BatchStatus.RENDERED
-    assert found["b.json"]["status"] == BatchStatus.REJECTED
-    assert "also comes from a.json" in found["b.json"]["reason"]
-    assert "CASE-2026-Q3" in found["b.json"]["reason"]
-    assert [p.name for p in (out / "submissions").iterdir()] == ["CASE-2026-Q3"]
+    assert found["a.json"]["status"] == found["b.json"]["status"] == BatchStatus.REJECTED
+    assert "also comes from b.json (as case-2026-q3)" in found["a.json"]["reason"]
+    assert "also comes from a.json (as CASE-2026-Q3)" in found["b.json"]["reason"]
+    assert not (out / "submissions").exists() or not list((out / "submissions").iterdir())
+    (source / "b.json").unlink()
+    assert batch(source, out).exit_code == 0
+    assert entries(out)["a.json"]["status"] == BatchStatus.RENDERED
+    assert (out / "submissions" / "CASE-2026-Q3" / "return.pdf").is_file()
 
 
 def test_ids_differing_in_case_from_a_rendered_folder_are_not_rendered_over_it(
