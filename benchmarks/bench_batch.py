@@ -40,7 +40,7 @@ from synthetic import write_submission  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 COMPLIANCE = [sys.executable, "-m", "compliance"]
-ENVIRONMENT = {**os.environ, "COMPLIANCE_PSEUDONYM_KEY": "benchmark-key"}
+ENVIRONMENT = {**os.environ, "COMPLIANCE_PSEUDONYM_KEY": "benchmark-key-0123456789abcdef0123"}
 
 
 def make_quarter(submissions: int, referrals: int) -> Path:

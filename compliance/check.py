@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,10 +103,16 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def printable_path(path: Path) -> str:
+    """``path`` as text that can be written anywhere (JSON, a report, a manifest): bytes of a
+    name that are not UTF-8 (carried by Python as lone surrogates) shown as ``\\xNN``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def check_path(path: str | Path, *, config: RuleConfig = DEFAULT_CONFIG) -> CheckResult:
     """Check a submission file; raises :class:`InputError` only if it cannot be opened."""
     path = Path(path)
-    return check_bytes(read_input(path), source_name=str(path), config=config)
+    return check_bytes(read_input(path), source_name=printable_path(path), config=config)
 
 
 def check_bytes(

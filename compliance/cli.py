@@ -189,7 +189,8 @@ def render(file: Path, out_dir: Path, draft: bool, ledger_target: str | None) ->
     Example:
       compliance render sample_inputs/harbourlight-2026-Q3.json --out output/
     """
-    from compliance.pseudonyms import Pseudonymiser, load_key
+    from compliance.batch.journal import BatchLocked
+    from compliance.pseudonyms import Pseudonymiser
     from compliance.referral_check import ReferralCheckResult, check_any_path, not_rendered_reason
     from compliance.returns import FiledPack, NotRenderable, render_submission
 
@@ -213,19 +214,37 @@ def render(file: Path, out_dir: Path, draft: bool, ledger_target: str | None) ->
             result,
             out_dir,
             draft=draft,
-            pseudonymiser=Pseudonymiser(load_key()),
+            pseudonymiser=Pseudonymiser(_pseudonym_key()),
             filed_packs=filed,
         )
     except NotRenderable as refusal:
         click.echo(str(refusal), err=True)
         sys.exit(EXIT_NOT_READY)
+    except BatchLocked as error:
+        raise UsageError(str(error)) from None
     except OSError as error:
-        raise UsageError(f"cannot write under {safe(out_dir)}: {error.strerror or error}") from None
+        in_the_way = error.filename2 or error.filename
+        where = safe(in_the_way) if in_the_way else f"under {safe(out_dir)}"
+        raise UsageError(f"cannot write {where}: {error.strerror or error}") from None
     target = out_dir / (result.submission_id or "")
     state = "filing-ready" if result.report.filing_ready else "DRAFT (not filing-ready)"
     click.echo(f"{safe(file)}: {state}; wrote {len(outputs)} files to {safe(target)}/")
     for output in outputs:
         click.echo(f"  {safe(output.path)}  {output.size} bytes  sha256 {output.sha256[:16]}")
+
+
+def _pseudonym_key() -> bytes:
+    """The pseudonym key, or one line and exit status 2 if it is weak or cannot be read."""
+    from compliance.pseudonyms import WeakPseudonymKey, load_key
+
+    try:
+        return load_key()
+    except WeakPseudonymKey as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        reason = error.strerror or error
+        raise UsageError(f"cannot read or create the pseudonym key{where}: {reason}") from None
 
 
 @cli.command()
@@ -278,7 +297,6 @@ def batch(
     from compliance.batch.executor import DaskBackend, LocalBackend
     from compliance.batch.journal import BatchLocked
     from compliance.period import Period
-    from compliance.pseudonyms import load_key
     from compliance.statuses import BatchStatus
 
     try:
@@ -312,7 +330,7 @@ def batch(
         source=source,
         period=period,
         out_dir=out_dir,
-        key=load_key(),
+        key=_pseudonym_key(),
         backend=backend,
         progress=progress,
         on_total=on_total,

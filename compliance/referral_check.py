@@ -24,6 +24,7 @@ from compliance.check import (
     check_referral,
     cyclic_gc_paused,
     located,
+    printable_path,
     read_document,
     read_input,
     referral_checks,
@@ -131,7 +132,7 @@ def check_any_path(
     """Check a file that holds a submission or a referral document; raises
     :class:`compliance.check.InputError` only if it cannot be opened."""
     path = Path(path)
-    return check_any_bytes(read_input(path), name=str(path), config=config)
+    return check_any_bytes(read_input(path), name=printable_path(path), config=config)
 
 
 def not_rendered_reason(result: ReferralCheckResult) -> str:

@@ -14,7 +14,9 @@ slice of the referrals) and :func:`write_manifest`.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from compliance.atomic import (
     atomic_directory,
     atomic_target,
     private_directory,
+    remove_leftovers,
     write_bytes_atomic,
 )
 from compliance.check import CheckResult
@@ -261,10 +264,52 @@ def render_submission(
     The packs of ``filed_packs`` (referrals filed as they happened) are not rendered again:
     the manifest lists them with their receipts instead.
     """
+    from compliance.batch.journal import BatchLock  # the batch package loads only here
+
     submission = renderable_submission(result, draft=draft)
     view = return_view(result, pseudonymiser, config)
     filed = frozenset(pack.referral_id for pack in filed_packs)
-    with atomic_directory(out_dir / submission.submission_id) as staging:
+    target = out_dir / submission.submission_id
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # Shared: renders may run side by side, but not while a batch writes to the same folder.
+    with BatchLock(out_dir, shared=True):
+        # A render killed (kill -9) leaves its staging folder, referral packs and all.
+        remove_leftovers(out_dir, only_of_gone_processes=True)
+        _refuse_to_replace_what_is_not_a_submission(target, submission.submission_id)
+        return _render_into(result, view, target, draft, pseudonymiser, filed_packs, filed)
+
+
+def _refuse_to_replace_what_is_not_a_submission(target: Path, submission_id: str) -> None:
+    """A folder is replaced only if it is this submission's earlier rendering: never a file
+    or folder of the tool's own (a batch's ``manifest.json``, ``rejected/``) or anyone else's,
+    nor another submission's whose id differs in case only (on a case-insensitive disk)."""
+    if not (target.exists() or target.is_symlink()):
+        return
+    try:
+        if target.is_symlink() or not target.is_dir():
+            raise ValueError
+        earlier = json.loads((target / "manifest.json").read_bytes())
+        if not isinstance(earlier, dict) or earlier.get("submission_id") != submission_id:
+            raise ValueError
+    except (OSError, ValueError):
+        raise FileExistsError(
+            errno.EEXIST,
+            "something that is not this submission's earlier returns is in the way "
+            "(move it, or choose another --out)",
+            str(target),
+        ) from None
+
+
+def _render_into(
+    result: CheckResult,
+    view: ReturnView,
+    target: Path,
+    draft: bool,
+    pseudonymiser: Pseudonymiser,
+    filed_packs: Sequence[FiledPack],
+    filed: frozenset[str],
+) -> list[OutputFile]:
+    with atomic_directory(target) as staging:
         outputs = render_main_files(result, view, staging, draft=draft)
         outputs += render_referral_packs(result, staging, draft=draft, skip=filed)
         facts = dataclasses.replace(

@@ -350,7 +350,7 @@ def test_render_of_document_other_says_why_it_is_unreadable(tmp_path: Path) -> N
 
 
 def test_batch_skips_a_referral_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COMPLIANCE_PSEUDONYM_KEY", "referral-test-key")
+    monkeypatch.setenv("COMPLIANCE_PSEUDONYM_KEY", "referral-test-key-0123456789abcdef")
     source, out = tmp_path / "in", tmp_path / "out"
     write_json(source / "referral.json", referral_document())
     write_json(source / "broken-referral.json", {**referral_document(), "document": "other"})

@@ -30,34 +30,45 @@ class BatchLocked(ComplianceError):
 
 
 class BatchLock:
-    """An exclusive advisory lock on OUTDIR for the duration of a run."""
+    """An advisory lock on OUTDIR: exclusive for a batch run, shared for ``render``.
 
-    def __init__(self, out_dir: Path) -> None:
+    A batch takes OUTDIR to itself (it removes every leftover and swaps folders in); any
+    number of renders may write beside each other, but never while a batch runs, nor a batch
+    while one of them does.
+    """
+
+    def __init__(self, out_dir: Path, *, shared: bool = False) -> None:
         self.path = out_dir / STATE_DIR / "lock"
+        self.shared = shared
         self._handle: TextIO | None = None
 
     def __enter__(self) -> BatchLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+")  # held open for the lock's lifetime
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = handle.read().strip()
             handle.close()
+            who = f"another batch ({holder})" if holder else "another batch or a render"
             raise BatchLocked(
-                f"another batch ({holder}) is writing to {self.path.parent.parent}; "
+                f"{who} is writing to {self.path.parent.parent}; "
                 "wait for it to finish or choose another --out"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
+        if not self.shared:  # a batch says who it is; renders are many and leave it empty
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
         self._handle = handle
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._handle:
+            if not self.shared:
+                with contextlib.suppress(OSError):
+                    self._handle.truncate(0)
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
 

@@ -41,6 +41,10 @@ from compliance.statuses import BatchStatus
 PACKS_PER_TASK = 25
 """Referral packs one task renders; a larger submission's packs are spread over workers."""
 REJECTED_DIR = "rejected"
+SUBMISSIONS_DIR = "submissions"
+"""Where each rendered submission's folder goes: OUTDIR itself holds only the batch's own
+names (``manifest.json``, ``batch-summary.xlsx``, ``rejected/``, ``submissions/``,
+``.batch/``), so that no submission_id, whatever it is, can replace one of them."""
 
 
 @dataclass
@@ -83,8 +87,8 @@ def run_batch(options: BatchOptions) -> BatchResult:
 
 def _run(options: BatchOptions) -> BatchResult:
     out_dir = options.out_dir
-    remove_leftovers(out_dir)
-    remove_leftovers(out_dir / REJECTED_DIR)
+    for folder in (out_dir, out_dir / REJECTED_DIR, out_dir / SUBMISSIONS_DIR):
+        remove_leftovers(folder)
     staging_root = out_dir / STATE_DIR / "staging"
     journal = Journal(out_dir)
     staged = Journal(out_dir, "staged")
@@ -94,7 +98,7 @@ def _run(options: BatchOptions) -> BatchResult:
     result = BatchResult()
 
     for path in discover_inputs(options.source, exclude=out_dir):
-        relative = path.relative_to(options.source).as_posix()
+        relative = printable_name(path.relative_to(options.source).as_posix())
         try:
             data = _read_regular_file(path)
         except OSError as error:
@@ -124,15 +128,16 @@ def _run(options: BatchOptions) -> BatchResult:
 
     options.on_total(len(pending))
     outcomes = _render(options, pending, staged)
-    claimed = {
-        entry["submission_id"]: entry["input"]
-        for entry in entries.values()
-        if entry["status"] == BatchStatus.RENDERED
-    }
-    for item in pending:  # input order, so that a duplicate id is decided the same each run
+    conflicts = _conflicts(entries, pending, outcomes)
+    for relative, reason in conflicts.items():
+        if relative in entries:  # rendered by an earlier run, now claimed by another input too
+            entries[relative] = _in_conflict(entries[relative], reason, out_dir)
+    for item in pending:  # in input order
         outcome = outcomes[item.relative]
-        if outcome.status == BatchStatus.RENDERED:
-            _finalise(outcome, item, options, claimed)
+        if item.relative in conflicts and outcome.status == BatchStatus.RENDERED:
+            _reject_as_conflict(outcome, conflicts[item.relative], out_dir)
+        elif outcome.status == BatchStatus.RENDERED:
+            _finalise(outcome, item, options)
         outcome.sha256 = outcome.sha256 or item.input_sha256  # known even if a worker died
         entry = _entry(outcome)
         entries[item.relative] = entry
@@ -202,23 +207,65 @@ def _render(
     return outcomes
 
 
-def _finalise(
-    outcome: TaskOutcome, item: _Pending, options: BatchOptions, claimed: dict[str, str]
-) -> None:
-    """Write the submission's manifest and swap its folder in, unless its id is taken."""
+def _conflicts(
+    entries: dict[str, dict[str, Any]], pending: list[_Pending], outcomes: dict[str, TaskOutcome]
+) -> dict[str, str]:
+    """The reason of each input whose submission_id another input of the batch has too
+    (DTR-1 9), regardless of case: on a case-insensitive disk ``ABC`` and ``abc`` would share
+    a folder. Every one of them is rejected, naming the others."""
+    rendered = [
+        (relative, entry["submission_id"])
+        for relative, entry in entries.items()
+        if entry["status"] == BatchStatus.RENDERED
+    ]
+    rendered += [
+        (item.relative, outcomes[item.relative].submission_id or "")
+        for item in pending
+        if outcomes[item.relative].status == BatchStatus.RENDERED
+    ]
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for relative, submission_id in sorted(rendered):
+        groups.setdefault(submission_id.casefold(), []).append((relative, submission_id))
+    reasons = {}
+    for group in groups.values():
+        for relative, submission_id in group if len(group) > 1 else ():
+            others = ", ".join(
+                other if other_id == submission_id else f"{other} (as {other_id})"
+                for other, other_id in group
+                if other != relative
+            )
+            reasons[relative] = f"submission_id {submission_id} also comes from {others}"
+    return reasons
+
+
+def _reject_as_conflict(outcome: TaskOutcome, reason: str, out_dir: Path) -> None:
+    outcome.status, outcome.reason = BatchStatus.REJECTED, reason
+    # Not remembered: the verdict depends on the other inputs, which may be gone or changed
+    # by the next run, while this input's own bytes stay the same.
+    outcome.outputs, outcome.retry = [], True
+    _remove_folder(out_dir, outcome.submission_id or "")
+
+
+def _in_conflict(entry: dict[str, Any], reason: str, out_dir: Path) -> dict[str, Any]:
+    _remove_folder(out_dir, entry["submission_id"])
+    return {**entry, "status": BatchStatus.REJECTED, "reason": reason, "outputs": []}
+
+
+def _remove_folder(out_dir: Path, submission_id: str) -> None:
+    """An earlier run's folder for a submission_id now in conflict: which input it came from
+    is no longer settled, so it goes (the next run without the conflict renders it again)."""
+    if submission_id:
+        shutil.rmtree(out_dir / SUBMISSIONS_DIR / submission_id, ignore_errors=True)
+
+
+def _finalise(outcome: TaskOutcome, item: _Pending, options: BatchOptions) -> None:
+    """Write the submission's manifest and swap its folder in."""
     submission_id = outcome.submission_id or ""
-    if submission_id in claimed and claimed[submission_id] != item.relative:
-        outcome.status = BatchStatus.REJECTED
-        outcome.reason = f"submission_id {submission_id} also comes from {claimed[submission_id]}"
-        # Not remembered: the verdict depends on the other input, which may be gone or
-        # changed by the next run, while this input's own bytes stay the same.
-        outcome.outputs, outcome.retry = [], True
-        return
     staging = Path(item.task.staging)
     assert outcome.manifest is not None  # every rendered outcome carries its manifest facts
     try:
         manifest = write_manifest(staging, outcome.outputs, outcome.manifest)
-        commit_staging_directory(staging, options.out_dir / submission_id)
+        commit_staging_directory(staging, options.out_dir / SUBMISSIONS_DIR / submission_id)
     except OSError as error:
         # A full disk costs this input, not the batch: every other input is still accounted
         # for, and the staging folder (never swapped in) goes with the rest at the end.
@@ -227,10 +274,9 @@ def _finalise(
         outcome.outputs, outcome.retry = [], True
         return
     outcome.outputs = [
-        OutputFile(f"{submission_id}/{o.path}", o.sha256, o.size)
+        OutputFile(f"{SUBMISSIONS_DIR}/{submission_id}/{o.path}", o.sha256, o.size)
         for o in sorted([*outcome.outputs, manifest], key=lambda o: o.path)
     ]
-    claimed[submission_id] = item.relative
 
 
 def _entry(outcome: TaskOutcome) -> dict[str, Any]:
@@ -260,6 +306,15 @@ def _read_regular_file(path: Path) -> bytes:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a pipe, socket or device)")
         return handle.read()
+
+
+def printable_name(name: str) -> str:
+    """A file name as text that can always be written (to JSON, UTF-8, a cell) and that no
+    other name shares: bytes that are not UTF-8 (which Python carries as lone surrogates)
+    become ``\\xNN``, and a backslash is doubled so that a name really holding ``\\xNN`` reads
+    differently."""
+    raw = name.encode("utf-8", "surrogateescape")
+    return raw.replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
 
 
 def _safe_name(relative: str) -> str:

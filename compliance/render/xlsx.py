@@ -8,9 +8,18 @@ link, and a value beyond a cell's limits raises :class:`XlsxLimitError`.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
+import zipfile
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from types import TracebackType
 from typing import Any
+
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 
 from compliance.figures import Cell, ReturnView, Sheet
 from compliance.xlsx.cells import (
@@ -70,6 +79,48 @@ def write_workbook(
     ``properties`` must carry a fixed ``created`` date: that keeps the bytes reproducible.
     """
     workbook = new_workbook(path, constant_memory=True)
+    try:
+        _fill(workbook, sheets, properties, page_header)
+        workbook.close()
+    except (OSError, FileCreateError) as error:
+        # A full disk: XlsxWriter leaves its zip archive and the sheets' temporary files
+        # open, to be closed when collected, where the same error is printed as "Exception
+        # ignored" (a traceback after the tool has said what happened). Close them now.
+        _close_what_was_left_open(workbook, error)
+        cause = error.args[0] if isinstance(error, FileCreateError) and error.args else error
+        if isinstance(cause, OSError):
+            raise OSError(cause.errno, cause.strerror, str(path)) from None
+        raise OSError(errno.EIO, str(cause), str(path)) from None
+
+
+def _close_what_was_left_open(workbook: xlsxwriter.Workbook, error: BaseException) -> None:
+    left = [getattr(sheet, "fh", None) for sheet in workbook.worksheets()]
+    left += list(_locals_of(error))
+    for handle in left:
+        if isinstance(handle, zipfile.ZipFile | io.IOBase):
+            with contextlib.suppress(Exception):
+                handle.close()
+
+
+def _locals_of(error: BaseException | None) -> Iterator[Any]:
+    """Every local variable of the frames an exception (and those it arose from) went
+    through."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        trace: TracebackType | None = error.__traceback__
+        while trace is not None:
+            yield from trace.tb_frame.f_locals.values()
+            trace = trace.tb_next
+        error = error.__context__
+
+
+def _fill(
+    workbook: xlsxwriter.Workbook,
+    sheets: tuple[Sheet, ...] | list[Sheet],
+    properties: dict[str, Any],
+    page_header: str | None,
+) -> None:
     workbook.set_properties(properties)
     timestamp = workbook.add_format({"num_format": TIMESTAMP_FORMAT})
     header_format = workbook.add_format(HEADER_STYLE)
@@ -88,7 +139,6 @@ def write_workbook(
             for row_number, row in enumerate(rows, start=1):
                 for column, value in enumerate(row):
                     write_value(worksheet, row_number, column, value, timestamp)
-    workbook.close()
 
 
 def write_return_xlsx(view: ReturnView, path: Path, *, draft: bool = False) -> None:

@@ -23,7 +23,7 @@ from compliance.batch.journal import BatchLock
 from compliance.cli import cli
 from compliance.statuses import BatchStatus
 
-KEY_ENV = {"COMPLIANCE_PSEUDONYM_KEY": "batch-test-key"}
+KEY_ENV = {"COMPLIANCE_PSEUDONYM_KEY": "batch-test-key-0123456789abcdef01"}
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +58,7 @@ def test_every_input_is_accounted_for(batch_dir: Path, tmp_path: Path) -> None:
         "earlier.json": BatchStatus.SKIPPED,
     }
     for submission_id in ("ALPHA-2026-Q3", "BETA-2026-Q3"):
-        folder = out / submission_id
+        folder = out / "submissions" / submission_id
         names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
         assert names == {
             "return.xlsx",
@@ -67,7 +67,8 @@ def test_every_input_is_accounted_for(batch_dir: Path, tmp_path: Path) -> None:
             "manifest.json",
             "referrals/R1.pdf",
         }
-    assert not (out / "BROKEN-2026-Q3").exists() and not (out / "GAMMA-2026-Q2").exists()
+    assert not (out / "submissions" / "BROKEN-2026-Q3").exists()
+    assert not (out / "submissions" / "GAMMA-2026-Q2").exists()
     entries = {entry["input"]: entry for entry in manifest(out)["inputs"]}
     broken = entries["broken.json"]
     assert broken["counts"] == {"fatal": 0, "error": 1, "breach": 1, "warning": 2}
@@ -111,8 +112,8 @@ def test_rerun_redoes_nothing_and_a_changed_input_only_itself(
     out = tmp_path / "out"
     run_batch(batch_dir, out)
     first = manifest(out)
-    pdf = out / "ALPHA-2026-Q3" / "return.pdf"
-    beta_pdf = out / "BETA-2026-Q3" / "return.pdf"
+    pdf = out / "submissions" / "ALPHA-2026-Q3" / "return.pdf"
+    beta_pdf = out / "submissions" / "BETA-2026-Q3" / "return.pdf"
     stamps = (pdf.stat().st_mtime_ns, beta_pdf.stat().st_mtime_ns)
     again = run_batch(batch_dir, out)
     assert "reused          5" in again.output
@@ -135,9 +136,12 @@ def test_duplicate_submission_ids_are_rejected_not_overwritten(tmp_path: Path) -
     out = tmp_path / "out"
     assert run_batch(source, out).exit_code == 1
     entries = {e["input"]: e for e in manifest(out)["inputs"]}
-    assert entries["a.json"]["status"] == BatchStatus.RENDERED
+    # DTR-1 9: each is rejected, naming the other, and neither has a folder.
+    assert entries["a.json"]["status"] == BatchStatus.REJECTED
     assert entries["b.json"]["status"] == BatchStatus.REJECTED
+    assert "also comes from b.json" in entries["a.json"]["reason"]
     assert "also comes from a.json" in entries["b.json"]["reason"]
+    assert not (out / "submissions" / "SAME-ID").exists()
     # The verdict on b.json depended on a.json: once a.json is gone, b.json is filed.
     (source / "a.json").unlink()
     assert run_batch(source, out).exit_code == 0
@@ -261,7 +265,7 @@ def test_a_task_restarted_after_a_kill_discards_its_half_written_files(tmp_path:
         out_dir=str(tmp_path / "out"),
         staging=str(staging),
         rejection_report="r.json",
-        key=b"batch-test-key",
+        key=b"batch-test-key-0123456789abcdef01",
         packs_here=25,
     )
     outcome = check_and_render(task)

@@ -12,7 +12,7 @@ from returns_fixture import broken_submission, ready_submission, submission, wri
 from compliance.batch import run as batch_run
 from compliance.cli import cli
 
-KEY_ENV = {"COMPLIANCE_PSEUDONYM_KEY": "dask-test-key"}
+KEY_ENV = {"COMPLIANCE_PSEUDONYM_KEY": "dask-test-key-0123456789abcdef01"}
 # A LocalCluster and its worker processes take seconds to start, and each test renders a quarter.
 pytestmark = pytest.mark.slow
 
@@ -62,7 +62,7 @@ def test_packs_split_over_tasks_give_the_same_files(
     monkeypatch.setattr(batch_run, "PACKS_PER_TASK", 1)
     split = run(quarter, tmp_path / "split", "--workers", "2")
     assert split == whole
-    packs = [name for name in whole if name.startswith("ALPHA-2026-Q3/referrals/")]
+    packs = [name for name in whole if name.startswith("submissions/ALPHA-2026-Q3/referrals/")]
     assert len(packs) == 3
 
 
@@ -77,4 +77,5 @@ def test_a_dask_local_cluster_produces_the_local_files(
     ) as cluster:
         on_cluster = run(quarter, tmp_path / "dask", "--scheduler", cluster.scheduler_address)
     assert on_cluster == local
-    assert {"manifest.json", "batch-summary.xlsx", "ALPHA-2026-Q3/return.pdf"} <= set(local)
+    expected = {"manifest.json", "batch-summary.xlsx", "submissions/ALPHA-2026-Q3/return.pdf"}
+    assert expected <= set(local)

@@ -38,7 +38,7 @@ def _batch(code: Path, source: Path, out: Path) -> str:
     environment = {
         **os.environ,
         "PYTHONPATH": str(code),
-        "COMPLIANCE_PSEUDONYM_KEY": "batch-test-key",
+        "COMPLIANCE_PSEUDONYM_KEY": "batch-test-key-0123456789abcdef01",
     }
     command = [sys.executable, "-m", "compliance", "batch", str(source)]
     command += ["--period", "2026-Q3", "--out", str(out), "--workers", "1"]
@@ -58,7 +58,7 @@ def test_a_change_to_the_code_renders_again_instead_of_reusing(tmp_path: Path) -
     package = _copy_package(tmp_path / "code")
     source, out = tmp_path / "in", tmp_path / "out"
     write_json(source / "alpha.json", ready_submission("ALPHA-2026-Q3"))
-    workbook = out / "ALPHA-2026-Q3" / "return.xlsx"
+    workbook = out / "submissions" / "ALPHA-2026-Q3" / "return.xlsx"
 
     first = _batch(tmp_path / "code", source, out)
     assert "reused          0" in first

@@ -49,6 +49,7 @@ from compliance.batch.executor import LocalBackend
 from compliance.batch.journal import STATE_DIR, cache_key
 from compliance.batch.run import (
     REJECTED_DIR,
+    SUBMISSIONS_DIR,
     BatchOptions,
     BatchResult,
     _safe_name,
@@ -378,7 +379,7 @@ def audit(plan: SoakPlan, run_number: int) -> list[str]:
             elif output["path"].endswith(".validation.json") and not _private(path, 0o600):
                 report(f"{where}: {output['path']} is not owner-only")
         if entry["status"] == RENDERED:
-            problems += _audit_folder(out / entry["submission_id"], where)
+            problems += _audit_folder(out / SUBMISSIONS_DIR / entry["submission_id"], where)
     rejected = out / REJECTED_DIR
     if rejected.exists() and not _private(rejected, 0o700):
         report(f"{REJECTED_DIR}/ is not owner-only")

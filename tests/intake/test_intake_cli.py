@@ -33,7 +33,7 @@ def run(*args: str) -> Result:
 
 @pytest.fixture
 def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COMPLIANCE_PSEUDONYM_KEY", "intake-test-key")
+    monkeypatch.setenv("COMPLIANCE_PSEUDONYM_KEY", "intake-test-key-0123456789abcdef")
 
 
 def test_template_is_a_blank_workbook_with_drop_downs(tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_batch_takes_intake_workbooks(tmp_path: Path, pseudonym_key: None) -> No
     manifest = json.loads((out / "manifest.json").read_text())
     statuses = {entry["input"]: entry["status"] for entry in manifest["inputs"]}
     assert statuses == {"ready.xlsx": BatchStatus.RENDERED, "broken.xlsx": BatchStatus.REJECTED}
-    assert (out / "NVS-2026-Q3" / "return.pdf").exists()
+    assert (out / "submissions" / "NVS-2026-Q3" / "return.pdf").exists()
     rejected = next(e for e in manifest["inputs"] if e["input"] == "broken.xlsx")
     report = json.loads((out / rejected["outputs"][0]["path"]).read_text())
     (issue,) = [i for i in report["issues"] if i["code"] == "DTR-S004"]
