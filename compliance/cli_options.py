@@ -33,3 +33,15 @@ def refuse_to_overwrite(path: Path, force: bool) -> None:
         from compliance.terminal import safe
 
         raise UsageError(f"{safe(path)} exists; give --force to replace it")
+
+
+def ledger_target_option(help_text: str, *, required: bool = False) -> Callable[[Any], Any]:
+    """``--ledger``: a SQLite file or a ``postgresql://`` URL, passed as ``ledger_target``."""
+    return click.option(
+        "--ledger", "ledger_target", required=required, default=None, help=help_text
+    )
+
+
+def at_option(help_text: str) -> Callable[[Any], Any]:
+    """``--at``: the moment to act as of (ISO 8601 with its offset), passed as ``at_text``."""
+    return click.option("--at", "at_text", default=None, help=help_text)

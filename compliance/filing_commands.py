@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from compliance.atomic import write_bytes_atomic
 from compliance.check import InputError, read_input
-from compliance.cli_options import format_option, refuse_to_overwrite
+from compliance.cli_options import at_option, format_option, refuse_to_overwrite
 from compliance.durations import format_timestamp
 from compliance.exit_status import EXIT_NOT_READY, EXIT_OK, UsageError
 from compliance.filing import (
@@ -33,7 +32,6 @@ from compliance.period import Period
 from compliance.report_text import issue_line
 
 LEDGER_ENV = "COMPLIANCE_LEDGER"
-Command = TypeVar("Command", bound=Callable[..., Any])
 
 
 def ledger_option(function: Any) -> Any:
@@ -53,10 +51,6 @@ def platform_option(function: Any) -> Any:
         default=None,
         help="REGISTRATION:JURISDICTION, needed when the ledger holds several platforms.",
     )(function)
-
-
-def at_option(help_text: str) -> Callable[[Command], Command]:
-    return click.option("--at", "at_text", default=None, help=help_text)
 
 
 def parse_timestamp(text: str | None, what: str = "--at") -> datetime | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from compliance.cli_options import format_option
+from compliance.cli_options import at_option, format_option, ledger_target_option
 from compliance.exit_status import EXIT_OK, EXIT_REJECTED, UsageError
 
 
@@ -43,12 +43,9 @@ def _at(text: str | None) -> datetime | None:
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @format_option("text for people; json for machines (one receipt object per return).")
-@click.option(
-    "--ledger",
-    "ledger_target",
-    default=None,
-    help="Record an acknowledgement of every return in this ledger (a SQLite file or a "
-    "postgresql:// URL); a return received before gets its existing one.",
+@ledger_target_option(
+    "Record an acknowledgement of every return in this ledger (a SQLite file or a "
+    "postgresql:// URL); a return received before gets its existing one."
 )
 @click.option(
     "--ack-dir",
@@ -57,12 +54,7 @@ def _at(text: str | None) -> datetime | None:
     type=click.Path(file_okay=False, path_type=Path),
     help="With --ledger: write <acknowledgement_id>.json per return here, for the platform.",
 )
-@click.option(
-    "--at",
-    "at_text",
-    default=None,
-    help="With --ledger: when the returns were received (ISO 8601 with offset; default now).",
-)
+@at_option("With --ledger: when the returns were received (ISO 8601 with offset; default now).")
 def receive(
     files: tuple[Path, ...],
     output_format: str,
@@ -176,18 +168,10 @@ def _receipt_json(receipt: Any, done: Any) -> dict[str, Any]:
     help="The register of platforms expected to file (CSV): adds each one's filing status, "
     "including those that never filed.",
 )
-@click.option(
-    "--ledger",
-    "ledger_target",
-    default=None,
-    help="With --register: the ledger of acknowledgements (ids, late days) to report from.",
+@ledger_target_option(
+    "With --register: the ledger of acknowledgements (ids, late days) to report from."
 )
-@click.option(
-    "--at",
-    "at_text",
-    default=None,
-    help="With --register: decide missing against not yet due as of this moment (default now).",
-)
+@at_option("With --register: decide missing against not yet due as of this moment (default now).")
 def aggregate(
     returns_dir: Path,
     period: str,
@@ -316,16 +300,12 @@ def _read_register(path: Path) -> Any:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The register of platforms expected to file (CSV, DTR-1 section 11).",
 )
-@click.option(
-    "--ledger",
-    "ledger_target",
+@ledger_target_option(
+    "The ledger receive --ledger recorded the returns in (SQLite file or postgresql:// URL).",
     required=True,
-    help="The ledger receive --ledger recorded the returns in (SQLite file or postgresql:// URL).",
 )
 @click.option("--period", required=True, help="The quarter, written YYYY-Qn.")
-@click.option(
-    "--at", "at_text", default=None, help="As of this moment (ISO 8601 with offset; default now)."
-)
+@at_option("As of this moment (ISO 8601 with offset; default now).")
 @format_option("text for people; json for machines.")
 def filers(
     register_path: Path, ledger_target: str, period: str, at_text: str | None, output_format: str
