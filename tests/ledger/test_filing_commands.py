@@ -15,6 +15,9 @@ from pypdf import PdfReader
 
 from compliance.cli import cli
 
+# Each test renders referral packs through real filings: the CI run, not the quick loop.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def _pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:

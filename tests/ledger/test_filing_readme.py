@@ -11,6 +11,9 @@ from filing_documents import referral_document, write
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
+# Each test renders referral packs through real filings: the CI run, not the quick loop.
+pytestmark = pytest.mark.slow
+
 
 def test_the_readme_python_example_files_a_referral(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
