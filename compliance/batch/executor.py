@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -61,6 +61,20 @@ class DaskBackend:
 Backend = LocalBackend | DaskBackend
 
 
+POLL_SECONDS = 2.0
+"""How often a wait for results checks that the process pool is still alive."""
+
+
+def _pool_gone(executor: Executor) -> bool:
+    """Whether a process pool can no longer settle its futures: broken, or its manager thread
+    dead. (Private attributes of CPython's ProcessPoolExecutor; other executors never are.)"""
+    if not isinstance(executor, ProcessPoolExecutor):
+        return False
+    manager = getattr(executor, "_executor_manager_thread", None)
+    broken = bool(getattr(executor, "_broken", False))
+    return broken or (manager is not None and not manager.is_alive())
+
+
 def run_isolated(
     backend: Backend,
     function: Callable[[Item], Any],
@@ -82,14 +96,23 @@ def run_isolated(
                 # more, so the rest go to the one-at-a-time pool below with the casualties.
                 broken.extend(items[position:])
                 break
-        for future in as_completed(futures):
-            item = futures[future]
-            try:
-                yield item, future.result()
-            except BrokenProcessPool:
-                broken.append(item)
-            except Exception as error:  # e.g. Dask's KilledWorker after its own retries
-                yield item, WorkerCrash(f"{type(error).__name__}: {error}")
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                item = futures[future]
+                try:
+                    yield item, future.result()
+                except BrokenProcessPool:
+                    broken.append(item)
+                except Exception as error:  # e.g. Dask's KilledWorker after its own retries
+                    yield item, WorkerCrash(f"{type(error).__name__}: {error}")
+            if not done and _pool_gone(executor):
+                # The pool's manager thread is gone with futures never settled (a worker
+                # killed at an unlucky moment can do this): retry them one at a time below
+                # rather than wait for ever.
+                broken.extend(futures[future] for future in pending)
+                break
     finally:
         if isinstance(backend, LocalBackend):
             executor.shutdown(wait=True, cancel_futures=True)
