@@ -267,7 +267,9 @@ class FilingLedger:
             if result.outcome is FilingOutcome.WITHDRAWN:
                 return _refuse(report, "it was withdrawn as recorded in error")
             report.receipt = receipt = result.receipt
-            self._place_files(report, receipt, out_dir, pack_path, waiting, force=force)
+            self._place_files(
+                report, receipt, out_dir, pack_path, waiting, pack_sha256, force=force
+            )
         return report
 
     def _prepared(
@@ -364,6 +366,7 @@ class FilingLedger:
         out_dir: Path,
         pack_path: Path,
         waiting: Path,
+        waiting_sha256: str,
         *,
         force: bool,
     ) -> None:
@@ -375,9 +378,8 @@ class FilingLedger:
             r.receipt.pack_sha256
             for r in self.ledger.versions(receipt.platform, receipt.referral_id)
         }
-        if receipt.pack_sha256 != _sha256_file(waiting):
+        if receipt.pack_sha256 != waiting_sha256:
             # A retry with another tool version renders another pack: keep the one on record.
-            report.refusal = None
             if pack_path.exists() and _sha256_file(pack_path) == receipt.pack_sha256:
                 report.kept.append(pack_path)
                 return
