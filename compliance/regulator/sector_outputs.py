@@ -63,7 +63,6 @@ COLUMN_HEADINGS: dict[str, str] = {
     "quarters_filed": "quarters used",
     "quarters_missing": "quarters missing",
     "returns_used": "returns used",
-    "returns_not_filing_ready": "returns not filing-ready",
     "file": "file",
     "status": "status",
     "submission_id": "submission id",
